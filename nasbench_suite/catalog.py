@@ -1,0 +1,87 @@
+"""Finding benchmarks by name: ``open_benchmark``, ``load`` and ``list_benchmarks``.
+
+A name resolves, in order, to a benchmark registered in this process with
+:func:`register_benchmark`, then to ``<name>.h5`` (a table) or ``<name>/card.json``
+(a saved surrogate) in the search path: the folders in ``$NASBENCH_SUITE_PATH``
+(``os.pathsep``-separated), then the ``datasets/`` and ``surrogates/`` folders
+shipped with the suite.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nasbench_suite.errors import UnknownNameError
+
+_ROOT = Path(__file__).resolve().parent.parent
+_registered: dict[str, Callable[[], Any]] = {}
+
+
+def search_path() -> list[Path]:
+    """Folders searched for benchmark files and surrogate directories, in order."""
+    env = os.environ.get("NASBENCH_SUITE_PATH", "")
+    folders = [Path(p) for p in env.split(os.pathsep) if p]
+    return [*folders, _ROOT / "datasets", _ROOT / "surrogates"]
+
+
+def _found() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in search_path():
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            if entry.suffix == ".h5" and entry.is_file():
+                found.setdefault(entry.stem, entry)
+            elif (entry / "card.json").is_file():
+                found.setdefault(entry.name, entry)
+    return found
+
+
+def register_benchmark(name: str, target: str | os.PathLike[str] | Callable[[], Any]) -> None:
+    """Make ``load(name)`` open ``target``: a store path, a surrogate directory or a factory."""
+    if callable(target):
+        _registered[name] = target
+    else:
+        path = Path(target)
+        _registered[name] = lambda: open_benchmark(path)
+
+
+def list_benchmarks() -> list[str]:
+    """Every name :func:`load` knows, sorted."""
+    return sorted({*_registered, *_found()})
+
+
+def open_benchmark(path: str | os.PathLike[str], *, verify: bool = False) -> Any:
+    """Open a store file (``.h5``) or a saved surrogate directory as a Benchmark."""
+    path = Path(path)
+    if path.is_dir():
+        if not (path / "card.json").is_file():
+            raise FileNotFoundError(f"{str(path)!r} is a folder without card.json: not a saved surrogate")
+        from nasbench_suite.surrogates.io import open_surrogate
+
+        return open_surrogate(path)
+    from nasbench_suite.store.reader import TableBenchmark
+
+    return TableBenchmark(path, verify=verify)
+
+
+def load(name: str, *, verify: bool = False) -> Any:
+    """Open a registered or shipped benchmark by name (see :func:`list_benchmarks`)."""
+    if name in _registered:
+        return _registered[name]()
+    found = _found()
+    if name in found:
+        return open_benchmark(found[name], verify=verify)
+    raise UnknownNameError("benchmark", name, list_benchmarks())
+
+
+def resolve(name_or_path: str, *, verify: bool = False) -> Any:
+    """A benchmark from a name :func:`load` knows, or else from a file or folder path."""
+    if name_or_path in _registered or name_or_path in _found():
+        return load(name_or_path, verify=verify)
+    if Path(name_or_path).exists():
+        return open_benchmark(name_or_path, verify=verify)
+    raise UnknownNameError("benchmark (name or path)", name_or_path, list_benchmarks())

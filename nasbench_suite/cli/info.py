@@ -1,0 +1,116 @@
+"""``nasbench info NAME|FILE``: what a benchmark holds, its optima and checksum."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from nasbench_suite.cli._common import fmt, print_json
+from nasbench_suite.errors import NotMeasuredError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="show what a benchmark holds: datasets, epochs, seeds, optima, checksum")
+    p.add_argument("benchmark", help="a benchmark name (see `nasbench info --list`) or a store file / surrogate folder")
+    p.add_argument("--verify", action="store_true", help="recompute the content checksum (reads every value)")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.set_defaults(func=run)
+
+
+def _optimum(bench: Any, dataset: str) -> dict[str, Any]:
+    for metric in ("test_acc", "valid_acc"):
+        try:
+            arch, value = bench.optimum(dataset, metric=metric)
+        except NotMeasuredError:
+            continue
+        return {"metric": metric, "epoch": bench.epochs(dataset)[-1], "value": value, "arch": arch.to_string()}
+    return {}
+
+
+def describe(bench: Any) -> dict[str, Any]:
+    """Everything ``info`` shows, as plain data."""
+    out: dict[str, Any] = {
+        "name": bench.name,
+        "kind": type(bench).__name__,
+        "search_space": getattr(bench, "space_name", None) or bench.search_space.name,
+        "architectures": len(getattr(bench, "archs", ())) or None,
+        "checksum": bench.checksum,
+        "format_version": getattr(bench, "format_version", None),
+        "created_by": getattr(bench, "created_by", None),
+        "protocol": getattr(bench, "protocol", {}),
+        "provenance": getattr(bench, "provenance", {}),
+        "datasets": {},
+    }
+    for ds in bench.datasets:
+        info: dict[str, Any] = {"epochs": list(bench.epochs(ds)), "seeds": list(bench.seeds(ds)), "optimum": _optimum(bench, ds)}
+        if hasattr(bench, "query_many"):
+            measured = {}
+            for metric in bench.metrics:
+                try:
+                    values = bench.query_many(None, ds, metric=metric)
+                except (NotMeasuredError, LookupError):
+                    continue
+                n = int((~_isnan(values)).sum())
+                if n:
+                    measured[metric] = n
+            info["measured_at_final_epoch"] = measured
+        if hasattr(bench, "columns"):
+            info["columns"] = sorted(bench.columns(ds))
+        if hasattr(bench, "dataset_provenance"):
+            info["provenance"] = bench.dataset_provenance(ds)
+        out["datasets"][ds] = info
+    return out
+
+
+def _isnan(values: Any) -> Any:
+    import numpy as np
+
+    return np.isnan(np.asarray(values, dtype=float))
+
+
+def run(args: argparse.Namespace) -> int:
+    from nasbench_suite.catalog import resolve
+
+    bench = resolve(args.benchmark, verify=args.verify)
+    info = describe(bench)
+    if args.verify:
+        info["checksum_verified"] = True
+    if args.json:
+        print_json(info)
+        return 0
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{info['name']}[/]  ({info['kind']}, space [cyan]{info['search_space']}[/], "
+                  f"{info['architectures'] or 'any'} architectures)")
+    console.print(f"checksum {info['checksum']}" + ("  [green]verified[/]" if args.verify else ""))
+    if info["created_by"]:
+        console.print(f"format version {info['format_version']}, written by {info['created_by']}")
+    source = info["provenance"].get("accuracy_source")
+    if source:
+        console.print(f"[yellow]accuracy source: {source}[/]")
+    table = Table(title="datasets")
+    for col in ("dataset", "epochs", "seeds", "measured at final epoch", "optimum"):
+        table.add_column(col)
+    for ds, d in info["datasets"].items():
+        epochs = d["epochs"]
+        epochs_text = f"{epochs[0]}..{epochs[-1]} ({len(epochs)})" if len(epochs) > 4 else ", ".join(map(str, epochs))
+        seeds = "mean only" if d["seeds"] == [-1] else ", ".join(map(str, d["seeds"]))
+        measured = ", ".join(d.get("measured_at_final_epoch", {})) or "-"
+        opt = d["optimum"]
+        opt_text = f"{fmt(opt['value'])} {opt['metric']}@{opt['epoch']}" if opt else "-"
+        table.add_row(ds, epochs_text, seeds, measured, opt_text)
+    console.print(table)
+    for ds, d in info["datasets"].items():
+        if d["optimum"]:
+            console.print(f"optimum {ds}: {d['optimum']['arch']}", soft_wrap=True)
+        if d.get("columns"):
+            console.print(f"{ds}: extra columns {', '.join(d['columns'])}")
+    if info["protocol"]:
+        console.print("training protocol: " + ", ".join(f"{k}={v}" for k, v in sorted(info["protocol"].items()) if not isinstance(v, (dict, list))))
+    return 0
+
+
+__all__ = ["describe", "register", "run"]

@@ -1,0 +1,54 @@
+"""``nasbench query NAME|FILE ARCH --dataset D``: one architecture's numbers."""
+
+from __future__ import annotations
+
+import argparse
+
+from nasbench_suite.benchmark import METRICS
+from nasbench_suite.cli._common import fmt, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("query", help="look up one architecture (string or index) in a benchmark")
+    p.add_argument("benchmark", help="a benchmark name or a store file / surrogate folder")
+    p.add_argument("arch", help="architecture in the space's text form, or its official index")
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--epoch", type=int, default=None, help="fidelity (default: the final epoch held)")
+    p.add_argument("--seed", type=int, default=None, help="one seed (default: mean over seeds)")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nasbench_suite.catalog import resolve
+
+    bench = resolve(args.benchmark)
+    arch = int(args.arch) if args.arch.isdigit() else args.arch
+    arch = bench.search_space.parse(arch)
+    r = bench.query(arch, args.dataset, epoch=args.epoch, seed=args.seed)
+    costs = {}
+    for name in ("params", "flops", "latency"):
+        try:
+            costs[name] = bench.cost(arch, args.dataset, name)
+        except LookupError:
+            continue
+    if args.json:
+        print_json({**r._asdict(), "costs": costs})
+        return 0
+
+    from rich.console import Console
+    from rich.table import Table
+
+    seed_text = "mean over seeds" if args.seed is None else f"seed {args.seed}"
+    console = Console()
+    console.print(r.arch, soft_wrap=True)
+    console.print(f"{bench.name} / {r.dataset} / epoch {r.epoch} / {seed_text}")
+    table = Table()
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for m in METRICS:
+        table.add_row(m, fmt(getattr(r, m)))
+    for name, value in costs.items():
+        table.add_row(name, fmt(value))
+    console.print(table)
+    return 0

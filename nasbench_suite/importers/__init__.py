@@ -1,0 +1,17 @@
+"""Importers: one module per public benchmark format, into the store.
+
+Each module defines a class implementing :class:`Importer`; register it in
+:data:`IMPORTERS` and ``nasbench import <name>`` picks it up. Importers read
+local paths only; they never download.
+"""
+
+from __future__ import annotations
+
+from nasbench_suite.importers.base import Importer
+from nasbench_suite.registry import Registry
+
+#: format name -> Importer class
+IMPORTERS: Registry[type[Importer]] = Registry("importers")
+IMPORTERS.register("nb201-reference", "nasbench_suite.importers.nb201_reference:NB201ReferenceImporter")
+
+__all__ = ["IMPORTERS", "Importer"]

@@ -1,0 +1,382 @@
+"""Reads a store file as a :class:`TableBenchmark` (the Benchmark protocol over a table).
+
+Opening reads only the attributes, the architecture strings and the small
+per-dataset index arrays. One epoch of all architectures is read on first use
+as a single slice and kept in memory, so ``query`` on the hot path is a few
+dictionary lookups and one row read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from nasbench_suite.benchmark import METRICS, EvalResult, Metric
+from nasbench_suite.errors import (
+    ChecksumMismatchError,
+    NasBenchError,
+    NotMeasuredError,
+    StoreFormatError,
+    UnknownNameError,
+    UnsupportedVersionError,
+)
+from nasbench_suite.store.format import FORMAT_NAME, FORMAT_VERSION, content_checksum
+from nasbench_suite.store.model import AGGREGATED_SEED
+
+_new_tuple = tuple.__new__
+
+#: format version -> function upgrading an opened file's in-memory view; none needed yet
+MIGRATIONS: dict[int, Any] = {}
+
+
+def _read(ds: h5py.Dataset, index: Any = ()) -> np.ndarray:
+    """``ds[index]``; a chunk failing its checksum or decompression becomes StoreFormatError."""
+    try:
+        return ds[index]
+    except OSError as exc:
+        raise StoreFormatError(f"{ds.file.filename!r}: corrupted data in {ds.name}: {exc}") from None
+
+
+def _strings(ds: h5py.Dataset) -> list[str]:
+    return [] if ds.shape == (0,) else list(ds.asstr()[()])
+
+
+class _Dataset:
+    """Index arrays of one dataset and its cached epoch slices."""
+
+    def __init__(self, name: str, group: h5py.Group) -> None:
+        self.name = name
+        self.group = group
+        self.epochs: tuple[int, ...] = tuple(int(e) for e in group["epochs"][()])
+        self.seeds: tuple[int, ...] = tuple(int(s) for s in group["seeds"][()])
+        self.metrics: tuple[str, ...] = tuple(_strings(group["metrics"]))
+        self.epoch_pos = {e: i for i, e in enumerate(self.epochs)}
+        self.seed_pos = {s: i for i, s in enumerate(self.seeds)}
+        self.metric_pos = {m: i for i, m in enumerate(self.metrics)}
+        self.provenance: dict[str, Any] = json.loads(group.attrs.get("provenance", "{}"))
+        # per epoch: (A, S, 7) in EvalResult field order, and its seed mean (A, 7)
+        self._seed_slices: dict[int, np.ndarray] = {}
+        self._mean_slices: dict[int, np.ndarray] = {}
+        # per epoch: the seed mean as nested Python lists, for the scalar query hot path
+        self.mean_rows: dict[int, list[list[float]]] = {}
+        self._known = [self.metric_pos.get(m) for m in METRICS]
+
+    def seed_slice(self, e: int) -> np.ndarray:
+        sl = self._seed_slices.get(e)
+        if sl is None:
+            raw = _read(self.group["curves"], np.s_[:, :, e, :])
+            sl = np.full(raw.shape[:2] + (len(METRICS),), np.nan)
+            for j, pos in enumerate(self._known):
+                if pos is not None:
+                    sl[:, :, j] = raw[:, :, pos]
+            self._seed_slices[e] = sl
+        return sl
+
+    def mean_slice(self, e: int) -> np.ndarray:
+        sl = self._mean_slices.get(e)
+        if sl is None:
+            seeds = self.seed_slice(e)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN = not measured
+                sl = np.nanmean(seeds, axis=1) if seeds.shape[1] > 1 else seeds[:, 0, :].copy()
+            self._mean_slices[e] = sl
+            self.mean_rows[e] = sl.tolist()
+        return sl
+
+
+class TableBenchmark:
+    """A benchmark backed by a store file; implements the Benchmark protocol.
+
+    Examples
+    --------
+    >>> bench = TableBenchmark("nb201.h5")  # doctest: +SKIP
+    >>> bench.query("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|", "cifar10").test_acc  # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, verify: bool = False) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no store file at {str(self.path)!r}")
+        try:
+            self._file = h5py.File(self.path, "r")
+        except OSError as exc:
+            raise StoreFormatError(f"{str(self.path)!r} is not a readable HDF5 store (truncated or corrupted?): {exc}") from None
+        try:
+            self._open(verify)
+        except NasBenchError:
+            self._file.close()
+            raise
+        except (OSError, KeyError, ValueError) as exc:
+            self._file.close()
+            raise StoreFormatError(f"{str(self.path)!r} is a damaged store: {exc}") from None
+
+    def _open(self, verify: bool) -> None:
+        attrs = self._file.attrs
+        if attrs.get("format") != FORMAT_NAME:
+            raise StoreFormatError(
+                f"{str(self.path)!r} is not a nasbench-suite store (root attribute format={attrs.get('format')!r}, "
+                f"expected {FORMAT_NAME!r})"
+            )
+        version = int(attrs.get("format_version", -1))
+        if version > FORMAT_VERSION:
+            raise UnsupportedVersionError(
+                f"{str(self.path)!r} has store format version {version}; this release reads versions up to "
+                f"{FORMAT_VERSION}: upgrade nasbench-suite"
+            )
+        if version < 1:
+            raise StoreFormatError(f"{str(self.path)!r} has an invalid format_version {version!r}")
+        if version in MIGRATIONS:
+            MIGRATIONS[version](self._file)
+        self.format_version = version
+        self.name: str = str(attrs["name"])
+        self.space_name: str = str(attrs["search_space"])
+        self.checksum: str = str(attrs["checksum"])
+        self.row_order: str = str(attrs.get("row_order", "listed"))
+        self.protocol: dict[str, Any] = json.loads(attrs.get("protocol", "{}"))
+        self.provenance: dict[str, Any] = json.loads(attrs.get("provenance", "{}"))
+        self.created_by: str = str(attrs.get("created_by", ""))
+        self.archs: list[str] = _strings(self._file["archs"])
+        self._n_index_rows = len(self.archs) if self.row_order == "index" else 0
+        self._ds = {name: _Dataset(name, g) for name, g in sorted(self._file["datasets"].items())}
+        self.datasets: tuple[str, ...] = tuple(self._ds)
+        self.metrics: tuple[str, ...] = tuple(dict.fromkeys(m for d in self._ds.values() for m in d.metrics))
+        if verify:
+            self.verify()
+
+    # ----------------------------------------------------------------- basics
+    def close(self) -> None:
+        """Close the underlying file."""
+        self._file.close()
+
+    def __enter__(self) -> TableBenchmark:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"TableBenchmark({self.name!r}, space={self.space_name!r}, archs={len(self.archs)}, datasets={self.datasets})"
+
+    def __len__(self) -> int:
+        return len(self.archs)
+
+    def verify(self) -> str:
+        """Recompute the content checksum; raise ChecksumMismatchError if it differs."""
+        try:
+            actual = content_checksum(self._file)
+        except OSError as exc:
+            raise StoreFormatError(f"{str(self.path)!r}: a data chunk is corrupted: {exc}") from None
+        if actual != self.checksum:
+            raise ChecksumMismatchError(
+                f"{str(self.path)!r}: content checksum {actual} does not match the recorded {self.checksum}"
+            )
+        return actual
+
+    @cached_property
+    def search_space(self) -> Any:
+        """The search-space object of this table's architectures."""
+        from nasbench_suite.spaces import get_space
+
+        return get_space(self.space_name)
+
+    @cached_property
+    def _row_of(self) -> dict[str, int]:
+        return {a: i for i, a in enumerate(self.archs)}
+
+    def _dataset(self, dataset: str) -> _Dataset:
+        try:
+            return self._ds[dataset]
+        except KeyError:
+            raise UnknownNameError("dataset", dataset, self.datasets) from None
+
+    def epochs(self, dataset: str) -> tuple[int, ...]:
+        """Fidelities (epochs) held for ``dataset``, ascending."""
+        return self._dataset(dataset).epochs
+
+    def seeds(self, dataset: str) -> tuple[int, ...]:
+        """Seeds held for ``dataset``; ``(-1,)`` marks a mean aggregated at the source."""
+        return self._dataset(dataset).seeds
+
+    def dataset_provenance(self, dataset: str) -> dict[str, Any]:
+        """Where ``dataset``'s numbers come from (splits, training schedules, sources)."""
+        return self._dataset(dataset).provenance
+
+    # ------------------------------------------------------------- resolving
+    def row(self, arch: Any) -> int:
+        """The table row of ``arch`` (an Architecture, its string or its index)."""
+        if isinstance(arch, (int, np.integer)) and not isinstance(arch, bool):
+            arch = int(arch)
+            if self.row_order == "index" and 0 <= arch < len(self.archs):
+                return arch
+            if self.row_order != "index":
+                arch = self.search_space.parse(arch).to_string()
+            else:
+                self.search_space.parse(arch)  # raises InvalidArchitectureError for a bad index
+        if isinstance(arch, str):
+            row = self._row_of.get(arch)
+            if row is not None:
+                return row
+            arch = self.search_space.parse(arch)  # raises InvalidArchitectureError on bad text
+        if getattr(arch, "space", None) not in (None, self.space_name):
+            raise NotMeasuredError(
+                f"architecture of space {arch.space!r} queried on a {self.space_name!r} table {self.name!r}"
+            )
+        if self.row_order == "index" and hasattr(arch, "index"):
+            return int(arch.index)
+        row = self._row_of.get(arch.to_string())
+        if row is None:
+            raise NotMeasuredError(f"architecture {arch.to_string()!r} is not in table {self.name!r} ({len(self.archs)} architectures)")
+        return row
+
+    def rows(self, archs: Sequence[Any] | np.ndarray | None) -> np.ndarray:
+        """Table rows of many architectures (``None``: every row)."""
+        if archs is None:
+            return np.arange(len(self.archs))
+        if isinstance(archs, np.ndarray) and archs.dtype.kind in "iu":
+            if self.row_order == "index":
+                if archs.size and (archs.min() < 0 or archs.max() >= len(self.archs)):
+                    bad = archs[(archs < 0) | (archs >= len(self.archs))][0]
+                    self.search_space.parse(int(bad))
+                return archs.astype(np.intp, copy=False)
+            archs = archs.tolist()
+        return np.fromiter((self.row(a) for a in archs), dtype=np.intp, count=len(archs))
+
+    def _epoch_pos(self, d: _Dataset, epoch: int | None) -> int:
+        if epoch is None:
+            return len(d.epochs) - 1
+        pos = d.epoch_pos.get(epoch)
+        if pos is None:
+            raise NotMeasuredError(f"epoch {epoch!r} is not held for dataset {d.name!r} of {self.name!r}; held: {list(d.epochs)}")
+        return pos
+
+    def _seed_pos(self, d: _Dataset, seed: int) -> int:
+        pos = d.seed_pos.get(seed)
+        if pos is None:
+            held = "only a mean over seeds (query with seed=None)" if d.seeds == (AGGREGATED_SEED,) else str(list(d.seeds))
+            raise NotMeasuredError(f"seed {seed!r} is not held for dataset {d.name!r} of {self.name!r}; held: {held}")
+        return pos
+
+    # --------------------------------------------------------------- queries
+    def query(self, arch: Any, dataset: str, *, epoch: int | None = None, seed: int | None = None) -> EvalResult:
+        """Every metric of one architecture at one epoch; ``seed=None`` averages the seeds."""
+        d = self._ds.get(dataset) or self._dataset(dataset)
+        e = len(d.epochs) - 1 if epoch is None else d.epoch_pos.get(epoch)
+        if e is None:
+            e = self._epoch_pos(d, epoch)
+        row = arch if type(arch) is int and 0 <= arch < self._n_index_rows else self.row(arch)
+        if seed is None:
+            rows = d.mean_rows.get(e)
+            if rows is None:
+                d.mean_slice(e)
+                rows = d.mean_rows[e]
+            values = rows[row]
+        else:
+            values = d.seed_slice(e)[row, self._seed_pos(d, seed)].tolist()
+        # tuple.__new__ skips the named tuple's Python-level __new__ (a third of the query time)
+        return _new_tuple(EvalResult, (self.archs[row], dataset, d.epochs[e], seed, *values))
+
+    def query_many(
+        self,
+        archs: Sequence[Any] | np.ndarray | None,
+        dataset: str,
+        *,
+        metric: str | Metric,
+        epoch: int | None = None,
+        seed: int | None = None,
+    ) -> np.ndarray:
+        """One metric of many architectures (``None``: all rows, in row order) as float64."""
+        d = self._dataset(dataset)
+        e = self._epoch_pos(d, epoch)
+        metric = str(metric)
+        rows = self.rows(archs)
+        if metric in METRICS:
+            j = METRICS.index(metric)
+            if seed is None:
+                return d.mean_slice(e)[rows, j]
+            return d.seed_slice(e)[rows, self._seed_pos(d, seed), j]
+        pos = d.metric_pos.get(metric)
+        if pos is None:
+            raise UnknownNameError("metric", metric, d.metrics)
+        raw = _read(d.group["curves"], np.s_[:, :, e, pos])[rows]
+        if seed is not None:
+            return raw[:, self._seed_pos(d, seed)].astype(np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(raw, axis=1).astype(np.float64)
+
+    def curves(self, dataset: str) -> np.ndarray:
+        """The full ``curves[arch, seed, epoch, metric]`` array of ``dataset`` (metric order: ``metric_names``)."""
+        return _read(self._dataset(dataset).group["curves"])
+
+    def metric_names(self, dataset: str) -> tuple[str, ...]:
+        """Names of the last axis of :meth:`curves` for ``dataset``."""
+        return self._dataset(dataset).metrics
+
+    def curve(self, arch: Any, dataset: str, *, metric: str | Metric, seed: int | None = None) -> np.ndarray:
+        """One architecture's learning curve of ``metric`` over :meth:`epochs`."""
+        d = self._dataset(dataset)
+        pos = d.metric_pos.get(str(metric))
+        if pos is None:
+            raise UnknownNameError("metric", str(metric), d.metrics)
+        raw = _read(d.group["curves"], np.s_[self.row(arch), :, :, pos])
+        if seed is not None:
+            return raw[self._seed_pos(d, seed)].astype(np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(raw, axis=0).astype(np.float64)
+
+    def costs(self, dataset: str) -> dict[str, np.ndarray]:
+        """Per-architecture costs of ``dataset`` by name (``params``, ``flops``, ``latency``, ...)."""
+        g = self._dataset(dataset).group
+        values = _read(g["costs"])
+        return {name: values[:, i].astype(np.float64) for i, name in enumerate(_strings(g["cost_names"]))}
+
+    def cost(self, arch: Any, dataset: str, cost: str) -> float:
+        """One cost of one architecture; NaN where not measured."""
+        costs = self._cost_cache(dataset)
+        name = str(cost)
+        if name not in costs:
+            raise UnknownNameError("cost", name, tuple(costs))
+        return float(costs[name][self.row(arch)])
+
+    def _cost_cache(self, dataset: str) -> dict[str, np.ndarray]:
+        cache = self.__dict__.setdefault("_costs_by_ds", {})
+        if dataset not in cache:
+            cache[dataset] = self.costs(dataset)
+        return cache[dataset]
+
+    def columns(self, dataset: str) -> dict[str, np.ndarray]:
+        """Extra per-architecture columns of ``dataset`` (e.g. ``zc/synflow``)."""
+        g = self._dataset(dataset).group
+        out: dict[str, np.ndarray] = {}
+        if "columns" in g:
+            g["columns"].visititems(lambda name, obj: out.__setitem__(name, _read(obj)) if isinstance(obj, h5py.Dataset) else None)
+        return out
+
+    def optimum(self, dataset: str, *, metric: str | Metric = Metric.TEST_ACC, epoch: int | None = None) -> tuple[Any, float]:
+        """The architecture with the highest seed-mean ``metric`` (lowest for losses and times) and that value."""
+        values = self.query_many(None, dataset, metric=metric, epoch=epoch)
+        if np.all(np.isnan(values)):
+            e = self.epochs(dataset)[-1] if epoch is None else epoch
+            raise NotMeasuredError(f"{metric!s} is not measured for dataset {dataset!r} at epoch {e} of {self.name!r}")
+        lower_is_better = str(metric).endswith(("_loss", "_time"))
+        row = int(np.nanargmin(values) if lower_is_better else np.nanargmax(values))
+        return self.search_space.parse(self.archs[row]), float(values[row])
+
+    def to_frame(self, dataset: str, *, epoch: int | None = None, seed: int | None = None) -> Any:
+        """All architectures' metrics at one epoch as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        d = self._dataset(dataset)
+        e = self._epoch_pos(d, epoch)
+        values = d.mean_slice(e) if seed is None else d.seed_slice(e)[:, self._seed_pos(d, seed)]
+        frame = pd.DataFrame(values, columns=list(METRICS), index=pd.Index(self.archs, name="arch"))
+        return frame.dropna(axis=1, how="all")

@@ -1,0 +1,120 @@
+"""The ask/tell protocol every search strategy implements.
+
+A strategy proposes architectures (and, for multi-fidelity strategies, the
+epoch to train them to) and learns from what the harness observed. It never
+sees the benchmark: the harness alone evaluates, charges simulated time and
+chooses the incumbent. All randomness comes from the strategy's own
+``numpy.random.Generator``.
+
+:class:`Proposal` and :class:`Observation` are named tuples rather than frozen
+dataclasses: one of each is built per evaluation, on the harness's hot path.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+
+from nasbench_suite.errors import NasBenchError
+from nasbench_suite.spaces.base import SearchSpace
+
+
+class Proposal(NamedTuple):
+    """An architecture to evaluate, and at which fidelity (``None``: the final epoch).
+
+    ``tag`` is the strategy's own bookkeeping (e.g. which bracket a job belongs
+    to); the harness hands the same Proposal object back to :meth:`Strategy.tell`.
+    """
+
+    arch: Any
+    epoch: int | None = None
+    tag: Any = None
+
+
+class Observation(NamedTuple):
+    """What the harness tells a strategy about one finished evaluation.
+
+    ``value`` is the objective the strategy maximizes (the run's selection
+    metric, a validation metric wherever the benchmark measures one; NaN where
+    not measured), at ``epoch``; ``cost`` is the simulated time it took, in the
+    run's clock unit. ``arch`` is the architecture as parsed by the space.
+    """
+
+    arch: Any
+    epoch: int
+    value: float
+    cost: float
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What a strategy may know about the problem: the space and the fidelities on offer."""
+
+    space: SearchSpace
+    #: epochs the strategy may ask for, ascending; the last is the full budget
+    fidelities: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        fids = tuple(int(f) for f in self.fidelities)
+        if not fids or any(f <= 0 for f in fids) or list(fids) != sorted(set(fids)):
+            raise ValueError(f"fidelities must be distinct positive epochs in ascending order, got {self.fidelities!r}")
+        object.__setattr__(self, "fidelities", fids)
+
+    @property
+    def max_fidelity(self) -> int:
+        """The full training budget (the last fidelity)."""
+        return self.fidelities[-1]
+
+
+class SearchExhausted(NasBenchError, RuntimeError):
+    """Raised by :meth:`Strategy.ask` when the strategy has nothing left to propose.
+
+    The harness ends the run normally (finishing evaluations in flight) and
+    notes it in the results; any other exception from ``ask`` fails the run.
+    """
+
+
+class Strategy(ABC):
+    """Base class of search strategies.
+
+    Subclasses take keyword-only hyperparameters in ``__init__`` after
+    ``context`` and ``seed`` and store each one unchanged as an attribute of the
+    same name; :meth:`params` reports them so results files are self-describing,
+    and ``type(s)(context, seed=..., **s.params())`` rebuilds the strategy.
+    """
+
+    #: short registry name, e.g. ``"rs"``
+    name: ClassVar[str]
+    #: whether the strategy proposes lower fidelities than the final epoch
+    multi_fidelity: ClassVar[bool] = False
+
+    def __init__(self, context: SearchContext, *, seed: int | np.random.Generator) -> None:
+        self.context = context
+        self.space = context.space
+        self.rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    @abstractmethod
+    def ask(self) -> Proposal:
+        """The next evaluation to run. May be called again before earlier ones are told."""
+
+    @abstractmethod
+    def tell(self, proposal: Proposal, observation: Observation) -> None:
+        """Learn from a finished evaluation of an earlier proposal."""
+
+    def params(self) -> dict[str, Any]:
+        """The keyword-only hyperparameters of ``__init__`` and their values (JSON-serializable)."""
+        out: dict[str, Any] = {}
+        for name, p in inspect.signature(type(self).__init__).parameters.items():
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "seed":
+                out[name] = getattr(self, name)
+        return out
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise ValueError with ``message`` unless ``condition``: hyperparameter checks in ``__init__``."""
+    if not condition:
+        raise ValueError(message)

@@ -1,0 +1,50 @@
+"""The ``nasbench`` command: info, query and import, human and JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nasbench_suite.cli import main
+
+
+def test_info_json(small_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", str(small_store), "--json", "--verify"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["name"] == "small" and info["checksum_verified"] is True
+    toy = info["datasets"]["toy"]
+    assert toy["epochs"] == [1, 2, 3, 4] and toy["seeds"] == [0, 1]
+    assert toy["optimum"]["metric"] == "test_acc" and toy["columns"] == ["zc/synflow"]
+
+
+def test_info_table(small_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", str(small_store)]) == 0
+    out = capsys.readouterr().out
+    assert "small" in out and "toy" in out and "sha256:" in out
+
+
+def test_query_json_and_errors(small_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", str(small_store), "3", "--dataset", "toy", "--epoch", "2", "--seed", "1", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["epoch"] == 2 and r["seed"] == 1 and set(r["costs"]) == {"params", "flops", "latency"}
+    assert main(["query", str(small_store), "3", "--dataset", "nope"]) == 2
+    assert "unknown dataset 'nope'; valid: 'toy'" in capsys.readouterr().err
+    assert main(["query", str(small_store), "3", "--dataset", "toy", "--epoch", "40"]) == 2
+    assert "epoch 40 is not held" in capsys.readouterr().err
+
+
+def test_import_reference(reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "ref.h5"
+    code = main([
+        "import", "nb201-reference",
+        "--nats", str(reference_dir / "nb201_nats_test200" / "nats_bench.cifar.csv"),
+        "--mini", str(reference_dir / "nb201_mini12" / "mini-bench-arch-cell-accs.cifar.csv"),
+        "--out", str(out),
+    ])
+    assert code == 0 and out.is_file()
+    capsys.readouterr()
+    assert main(["query", str(out), "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
+                 "--dataset", "cifar10", "--json"]) == 0
+    assert round(json.loads(capsys.readouterr().out)["test_acc"], 2) == 94.37

@@ -1,0 +1,86 @@
+"""Speed and memory of the reader on the NB201 reference table, each against a same-run baseline.
+
+Figures are ratios to a baseline measured in the same run (machines are noisy);
+``pytest --benchmark-enable tests/store/test_performance.py`` also prints them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import timeit
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import nasbench_suite as nbs
+from nasbench_suite.benchmark import METRICS
+
+
+def _median_seconds(fn, *, number: int = 200, repeat: int = 15) -> float:
+    return float(np.median(timeit.repeat(fn, number=number, repeat=repeat))) / number
+
+
+def _subject_seconds(benchmark, fn, **kw) -> float:
+    benchmark(fn)
+    stats = getattr(benchmark, "stats", None)
+    return stats.stats.median if stats else _median_seconds(fn, **kw)
+
+
+def test_open(benchmark, nb201_reference_store: Path) -> None:
+    def baseline() -> None:  # the unavoidable part: open the file and read the architecture strings
+        with h5py.File(nb201_reference_store, "r") as f:
+            f["archs"].asstr()[()]
+
+    def subject() -> None:
+        nbs.open_benchmark(nb201_reference_store).close()
+
+    base = _median_seconds(baseline, number=3, repeat=7)
+    ours = _subject_seconds(benchmark, subject, number=3, repeat=7)
+    benchmark.extra_info.update(baseline_s=base, ratio=ours / base)
+    assert ours < 3 * base + 0.01, f"open took {ours * 1e3:.1f} ms vs {base * 1e3:.1f} ms to read the archs"
+
+
+def test_query_is_faster_than_h5py(benchmark, nb201_reference_store: Path) -> None:
+    bench = nbs.open_benchmark(nb201_reference_store)
+    bench.query(6111, "cifar10", epoch=200)
+    with h5py.File(nb201_reference_store, "r") as f:
+        curves = f["datasets/cifar10/curves"]
+        m = METRICS.index("test_acc")
+        assert float(curves[6111, 0, 1, m]) == bench.query(6111, "cifar10", epoch=200).test_acc
+        base = _median_seconds(lambda: float(curves[6111, 0, 1, m]), number=100)
+    ours = _subject_seconds(benchmark, lambda: bench.query(6111, "cifar10", epoch=200), number=20000)
+    benchmark.extra_info.update(baseline_s=base, speedup=base / ours)
+    assert base / ours >= 4, f"query {ours * 1e6:.2f} us vs h5py {base * 1e6:.2f} us"
+
+
+def test_query_many_all_architectures(benchmark, nb201_reference_store: Path) -> None:
+    bench = nbs.open_benchmark(nb201_reference_store)
+    bench.query_many(None, "cifar10", metric="test_acc", epoch=200)
+    with h5py.File(nb201_reference_store, "r") as f:
+        curves = f["datasets/cifar10/curves"]
+        base = _median_seconds(lambda: curves[:, 0, 1, METRICS.index("test_acc")], number=5)
+    ours = _subject_seconds(benchmark, lambda: bench.query_many(None, "cifar10", metric="test_acc", epoch=200), number=50)
+    benchmark.extra_info.update(baseline_s=base)
+    assert ours < base, f"query_many {ours * 1e3:.2f} ms vs one h5py column read {base * 1e3:.2f} ms"
+
+
+MEMORY_SCRIPT = """
+import json, resource, sys
+import nasbench_suite as nbs, h5py, numpy
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+bench = nbs.open_benchmark(sys.argv[1])
+bench.query(0, "cifar10"); bench.query_many(None, "cifar100", metric="test_acc")
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"before_kb": before, "after_kb": after}))
+"""
+
+
+def test_opening_peak_memory(nb201_reference_store: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(nb201_reference_store)], capture_output=True, text=True, check=True)
+    kb = json.loads(out.stdout)
+    grown_mb = (kb["after_kb"] - kb["before_kb"]) / 1024
+    assert grown_mb <= 100, f"opening and querying grew the peak RSS by {grown_mb:.1f} MB"
