@@ -13,5 +13,7 @@ from nasbench_suite.registry import Registry
 #: format name -> Importer class
 IMPORTERS: Registry[type[Importer]] = Registry("importers")
 IMPORTERS.register("nb201-reference", "nasbench_suite.importers.nb201_reference:NB201ReferenceImporter")
+IMPORTERS.register("nats-archive", "nasbench_suite.importers.nats_archive:NATSArchiveImporter")
+IMPORTERS.register("naslib-zc", "nasbench_suite.importers.naslib_zc:NASLibZCImporter")
 
 __all__ = ["IMPORTERS", "Importer"]
