@@ -181,11 +181,20 @@ class TableBenchmark:
         return actual
 
     @cached_property
-    def search_space(self) -> Any:
-        """The search-space object of this table's architectures."""
+    def full_space(self) -> Any:
+        """The whole search space this table's architectures come from."""
         from nasbench_suite.spaces import get_space
 
         return get_space(self.space_name)
+
+    @cached_property
+    def search_space(self) -> Any:
+        """What can be searched on this table: the full space, or the held architectures of a listed table."""
+        if self.row_order == "index":
+            return self.full_space
+        from nasbench_suite.spaces.table_space import TableSpace
+
+        return TableSpace(self.full_space, self.archs)
 
     @cached_property
     def _row_of(self) -> dict[str, int]:
@@ -217,14 +226,14 @@ class TableBenchmark:
             if self.row_order == "index" and 0 <= arch < len(self.archs):
                 return arch
             if self.row_order != "index":
-                arch = self.search_space.parse(arch).to_string()
+                arch = self.full_space.parse(arch).to_string()
             else:
-                self.search_space.parse(arch)  # raises InvalidArchitectureError for a bad index
+                self.full_space.parse(arch)  # raises InvalidArchitectureError for a bad index
         if isinstance(arch, str):
             row = self._row_of.get(arch)
             if row is not None:
                 return row
-            arch = self.search_space.parse(arch)  # raises InvalidArchitectureError on bad text
+            arch = self.full_space.parse(arch)  # raises InvalidArchitectureError on bad text
         if getattr(arch, "space", None) not in (None, self.space_name):
             raise NotMeasuredError(
                 f"architecture of space {arch.space!r} queried on a {self.space_name!r} table {self.name!r}"
@@ -244,7 +253,7 @@ class TableBenchmark:
             if self.row_order == "index":
                 if archs.size and (archs.min() < 0 or archs.max() >= len(self.archs)):
                     bad = archs[(archs < 0) | (archs >= len(self.archs))][0]
-                    self.search_space.parse(int(bad))
+                    self.full_space.parse(int(bad))
                 return archs.astype(np.intp, copy=False)
             archs = archs.tolist()
         return np.fromiter((self.row(a) for a in archs), dtype=np.intp, count=len(archs))
@@ -369,7 +378,7 @@ class TableBenchmark:
             raise NotMeasuredError(f"{metric!s} is not measured for dataset {dataset!r} at epoch {e} of {self.name!r}")
         lower_is_better = str(metric).endswith(("_loss", "_time"))
         row = int(np.nanargmin(values) if lower_is_better else np.nanargmax(values))
-        return self.search_space.parse(self.archs[row]), float(values[row])
+        return self.full_space.parse(self.archs[row]), float(values[row])
 
     def to_frame(self, dataset: str, *, epoch: int | None = None, seed: int | None = None) -> Any:
         """All architectures' metrics at one epoch as a pandas DataFrame (needs pandas)."""
