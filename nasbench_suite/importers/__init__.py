@@ -15,5 +15,6 @@ IMPORTERS: Registry[type[Importer]] = Registry("importers")
 IMPORTERS.register("nb201-reference", "nasbench_suite.importers.nb201_reference:NB201ReferenceImporter")
 IMPORTERS.register("nats-archive", "nasbench_suite.importers.nats_archive:NATSArchiveImporter")
 IMPORTERS.register("naslib-zc", "nasbench_suite.importers.naslib_zc:NASLibZCImporter")
+IMPORTERS.register("nb101-tfrecord", "nasbench_suite.importers.nb101_tfrecord:NB101TFRecordImporter")
 
 __all__ = ["IMPORTERS", "Importer"]
