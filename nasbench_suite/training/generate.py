@@ -1,0 +1,270 @@
+"""Generate a benchmark table: train one network per isomorphism class, for each seed.
+
+Isomorphic cells compute the same function, so only one representative per
+class (:meth:`Architecture.canonical_key`) is trained: the member with the
+smallest official index. Every architecture of the space then gets its
+class's numbers. Classes are ordered by their representative's official
+index; ``limit`` keeps the first classes of that order.
+
+Generation is resumable: each finished (class, seed) job is committed to a
+journal next to the output (``<out>.journal.sqlite``); rerunning the same
+call continues where the last one stopped. The table is assembled and written
+through :func:`nasbench_suite.store.write_store` once every job is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nasbench_suite.benchmark import COSTS, METRICS
+from nasbench_suite.spaces import SPACES
+from nasbench_suite.store.model import BenchmarkData, DatasetTable
+from nasbench_suite.training.data import DATASETS
+from nasbench_suite.training.engines import ENGINES
+from nasbench_suite.training.jobs import JobSpec
+from nasbench_suite.training.journal import Journal, JobResult, ProtocolMismatchError
+from nasbench_suite.training.networks import SKELETONS
+from nasbench_suite.training.trainer import TrainProtocol
+
+__all__ = ["IsoClass", "generate_table", "isomorphism_classes", "journal_path", "machine_info"]
+
+log = logging.getLogger(__name__)
+
+#: how representatives are chosen, recorded in every generated table
+REPRESENTATIVE_POLICY = (
+    "one network per isomorphism class (Architecture.canonical_key); the representative is the member "
+    "with the smallest official index; every member gets its class's numbers; classes are ordered by "
+    "their representative's official index"
+)
+
+
+@dataclass(frozen=True)
+class IsoClass:
+    """One isomorphism class: its representative and all members (official indices, ascending)."""
+
+    representative: int
+    arch: str
+    members: tuple[int, ...]
+
+
+@cache
+def isomorphism_classes(space: str = "nb201") -> tuple[IsoClass, ...]:
+    """The space's isomorphism classes, ordered by their representative's official index."""
+    sp = SPACES.get(space)()
+    if not sp.size:
+        raise ValueError(f"space {space!r} cannot be enumerated, so it cannot be tabulated")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index in range(sp.size):
+        groups[sp.parse(index).canonical_key()].append(index)
+    classes = [IsoClass(m[0], sp.parse(m[0]).to_string(), tuple(m)) for m in map(sorted, groups.values())]
+    return tuple(sorted(classes, key=lambda c: c.representative))
+
+
+def journal_path(out: str | Path) -> Path:
+    """Where the journal of a generation writing ``out`` lives."""
+    return Path(f"{out}.journal.sqlite")
+
+
+def machine_info(*, threads: int) -> dict[str, Any]:
+    """The machine class that determines bit-exact reproducibility: platform, CPU, torch, threads."""
+    import torch
+
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "threads": threads,
+    }
+
+
+def _settings(space: str, protocol: TrainProtocol) -> dict[str, Any]:
+    # seeds are not part of the settings: jobs are keyed by (class, seed), so a table of any
+    # subset of the journaled seeds can be assembled, and more seeds can be added later
+    return {"space": space, "protocol": protocol.to_dict()}
+
+
+def _check_names(space: str, protocol: TrainProtocol, engine: str) -> None:
+    for registry, name in ((SPACES, space), (DATASETS, protocol.dataset), (SKELETONS, protocol.skeleton)):
+        if name not in registry:
+            registry.get(name)  # raises UnknownNameError listing the valid names
+    if engine not in ENGINES:
+        ENGINES.get(engine)
+
+
+def _progress(total: int, done: int):  # pragma: no cover - display only
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("eta"), TimeRemainingColumn(),
+    )
+    task = progress.add_task("jobs", total=total, completed=done)
+    return progress, task
+
+
+def generate_table(
+    out: str | Path,
+    protocol: TrainProtocol,
+    *,
+    space: str = "nb201",
+    seeds: Sequence[int] = (0, 1),
+    workers: int = 1,
+    engine: str = "local",
+    limit: int | None = None,
+    classes: Sequence[int] | None = None,
+    device: str = "cpu",
+    data_root: str | None = None,
+    name: str | None = None,
+    ray_address: str | None = None,
+    show_progress: bool = True,
+    write: bool = True,
+) -> BenchmarkData:
+    """Train every pending job, then assemble the table and (``write=True``) write it to ``out``.
+
+    ``limit`` keeps the first ``limit`` classes; ``classes`` picks classes by
+    position in :func:`isomorphism_classes` instead. Returns the assembled data.
+    """
+    _check_names(space, protocol, engine)
+    seeds = [int(s) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct and non-empty, got {seeds}")
+    all_classes = isomorphism_classes(space)
+    if classes is None:
+        chosen = list(range(len(all_classes) if limit is None else min(int(limit), len(all_classes))))
+    else:
+        chosen = sorted({int(c) for c in classes})
+        if chosen and not 0 <= chosen[0] <= chosen[-1] < len(all_classes):
+            raise ValueError(f"class positions must lie in 0..{len(all_classes) - 1}, got {chosen[0]}..{chosen[-1]}")
+    if limit is not None and int(limit) < 1:
+        raise ValueError(f"limit must be a positive number of classes, got {limit}")
+    out = Path(out)
+    jpath = journal_path(out)
+    if out.exists() and not jpath.exists():
+        raise ProtocolMismatchError(
+            f"output {out} exists but has no generation journal ({jpath}); refusing to overwrite a table "
+            "made by another run; choose another path or delete the file"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wall_start = time.time()
+    with Journal(jpath, _settings(space, protocol)) as journal:
+        done = journal.done()
+        specs = [
+            JobSpec(c, s, all_classes[c].arch, protocol.to_dict(), device, data_root, measure_costs=s == seeds[0])
+            for s in seeds  # seed-major: every class of the first seed finishes first
+            for c in chosen
+            if (c, s) not in done
+        ]
+        total = len(chosen) * len(seeds)
+        log.info("%d of %d jobs already journaled; %d to run", total - len(specs), total, len(specs))
+        runner = ENGINES.get(engine)
+        results = runner(specs, workers=workers, threads=protocol.threads, device=device, address=ray_address)
+        if show_progress:
+            progress, task = _progress(total, total - len(specs))
+            with progress:
+                for result in results:
+                    journal.commit(result)
+                    progress.advance(task)
+        else:
+            for result in results:
+                journal.commit(result)
+        data = assemble(journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem)
+        data.provenance.update(
+            machine=machine_info(threads=protocol.threads),
+            engine=engine,
+            workers=workers,
+            device=device,
+            started=journal.started(),
+            finished=time.time(),
+            wall_seconds_last_invocation=time.time() - wall_start,
+        )
+    if write:
+        from nasbench_suite.store import write_store  # imported late: only needed once all jobs are done
+
+        write_store(out, data)
+    return data
+
+
+def assemble(
+    journal: Journal,
+    protocol: TrainProtocol,
+    *,
+    space: str,
+    seeds: Sequence[int],
+    chosen: Sequence[int],
+    name: str,
+) -> BenchmarkData:
+    """The table of the ``chosen`` classes from the journal's results (all of them must be done)."""
+    all_classes = isomorphism_classes(space)
+    by_job: dict[tuple[int, int], JobResult] = {(r.cls, r.seed): r for r in journal.results()}
+    missing = [(c, s) for c in chosen for s in seeds if (c, s) not in by_job]
+    if missing:
+        raise RuntimeError(f"{len(missing)} jobs are not finished yet, e.g. {missing[:3]}")
+    rows = sorted((m, c) for c in chosen for m in all_classes[c].members)
+    sp = SPACES.get(space)()
+    archs = [sp.parse(m).to_string() for m, _ in rows]
+    n, e = len(rows), protocol.epochs
+    curves = np.full((n, len(seeds), e, len(METRICS)), np.nan)
+    costs = np.full((n, len(COSTS)), np.nan)
+    per_class_curves: dict[int, np.ndarray] = {}
+    per_class_costs: dict[int, np.ndarray] = {}
+    seconds = 0.0
+    for c in chosen:
+        results = [by_job[c, s] for s in seeds]
+        per_class_curves[c] = np.stack([r.curves for r in results])
+        first = results[0]  # the job that measured the class's costs
+        per_class_costs[c] = np.array([first.params, first.flops, first.latency])
+        seconds += sum(r.seconds for r in results)
+    for row, (_, c) in enumerate(rows):
+        curves[row] = per_class_curves[c]
+        costs[row] = per_class_costs[c]
+    table = DatasetTable(
+        epochs=np.arange(1, e + 1),
+        seeds=np.asarray(seeds, dtype=np.int64),
+        metrics=METRICS,
+        curves=curves,
+        costs=costs,
+        cost_names=COSTS,
+        provenance={
+            "source": "trained by nasbench_suite.training",
+            "dataset": protocol.dataset,
+            "splits": "see nasbench_suite.training.data (fixed seeded train/valid/test split)",
+            "accuracy_unit": "percent",
+            "train_time": "seconds of training in the epoch (evaluation excluded)",
+            "latency": "median seconds of one batch-1 forward pass (measured after training with the first seed)",
+            "flops": "torch.utils.flop_counter.FlopCounterMode, one input",
+        },
+    )
+    return BenchmarkData(
+        name=name,
+        search_space=space,
+        archs=archs,
+        datasets={protocol.dataset: table},
+        protocol={
+            **protocol.to_dict(),
+            "seeds": [int(s) for s in seeds],
+            "representatives": REPRESENTATIVE_POLICY,
+            "classes_trained": len(chosen),
+            "classes_total": len(all_classes),
+        },
+        provenance={"job_seconds_total": seconds, "jobs": len(chosen) * len(seeds)},
+    )

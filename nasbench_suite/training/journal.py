@@ -1,0 +1,129 @@
+"""The resumable record of a table generation: one SQLite row per finished job.
+
+Every finished (class, seed) job is committed at once, so a generation killed
+at any moment (``kill -9`` included) loses at most the jobs in flight; rerun
+the same command and it continues. The journal stores the generation's
+settings (training protocol, search space, seeds) and refuses to continue a
+generation with different ones.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nasbench_suite.errors import NasBenchError
+
+__all__ = ["Journal", "JobResult", "ProtocolMismatchError"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    cls INTEGER NOT NULL, seed INTEGER NOT NULL, arch TEXT NOT NULL,
+    curves BLOB NOT NULL, epochs INTEGER NOT NULL,
+    params REAL, flops REAL, latency REAL, seconds REAL, worker TEXT, finished REAL,
+    PRIMARY KEY (cls, seed)
+);
+"""
+
+
+class ProtocolMismatchError(NasBenchError, ValueError):
+    """A journal or output written under different generation settings than requested."""
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """The numbers of one trained (class, seed) job: ``curves[epoch, metric]`` and costs."""
+
+    cls: int
+    seed: int
+    arch: str
+    curves: np.ndarray
+    params: float
+    flops: float
+    latency: float
+    seconds: float
+    worker: str = ""
+
+
+def _canonical_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+class Journal:
+    """An SQLite file of finished jobs, bound to one set of generation settings."""
+
+    def __init__(self, path: str | Path, settings: dict[str, Any]) -> None:
+        self.path = Path(path)
+        self.settings = settings
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        row = self._db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
+        wanted = _canonical_json(settings)
+        if row is None:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("INSERT INTO meta VALUES ('settings', ?)", (wanted,))
+                self._db.execute("INSERT INTO meta VALUES ('started', ?)", (repr(time.time()),))
+        elif row[0] != wanted:
+            stored = json.loads(row[0])
+            diff = sorted(k for k in set(stored) | set(settings) if stored.get(k) != settings.get(k))
+            self._db.close()
+            raise ProtocolMismatchError(
+                f"journal {self.path} was written with different generation settings "
+                f"(differing: {', '.join(diff)}; recorded {[stored.get(k) for k in diff]}, "
+                f"requested {[settings.get(k) for k in diff]}); use another output path or delete the journal"
+            )
+
+    def started(self) -> float:
+        """Unix time at which the generation first started."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='started'").fetchone()
+        return float(row[0])
+
+    def done(self) -> set[tuple[int, int]]:
+        """The (class, seed) pairs already finished."""
+        return {(int(c), int(s)) for c, s in self._db.execute("SELECT cls, seed FROM jobs")}
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0])
+
+    def commit(self, result: JobResult) -> None:
+        """Record ``result`` durably (a second result for the same job is ignored)."""
+        curves = np.ascontiguousarray(result.curves, dtype="<f8")
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR IGNORE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    result.cls, result.seed, result.arch, curves.tobytes(), curves.shape[0],
+                    result.params, result.flops, result.latency, result.seconds, result.worker, time.time(),
+                ),
+            )
+
+    def results(self) -> Iterator[JobResult]:
+        """Every finished job, ordered by class then seed."""
+        rows = self._db.execute(
+            "SELECT cls, seed, arch, curves, epochs, params, flops, latency, seconds, worker FROM jobs ORDER BY cls, seed"
+        )
+        for cls, seed, arch, blob, epochs, params, flops, latency, seconds, worker in rows:
+            curves = np.frombuffer(blob, dtype="<f8").reshape(int(epochs), -1).copy()
+            yield JobResult(int(cls), int(seed), arch, curves, params, flops, latency, seconds, worker or "")
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

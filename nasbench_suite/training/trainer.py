@@ -1,0 +1,193 @@
+"""Seeded, recorded training of one cell network: the protocol and the loop.
+
+A :class:`TrainProtocol` records every choice that changes the numbers. On
+the CPU, the same protocol, seed and thread count give bit-identical curves
+(the timing metric aside): the seed alone drives initialization (through
+``torch.manual_seed``) and shuffling (a private ``torch.Generator``), and
+deterministic algorithms are enforced during the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nasbench_suite.benchmark import METRICS, Metric
+from nasbench_suite.spaces.nb201 import Architecture
+from nasbench_suite.training.data import ImageData, load_dataset
+from nasbench_suite.training.networks import build_network
+
+__all__ = ["RunRecord", "TrainProtocol", "train_architecture"]
+
+
+@dataclass(frozen=True)
+class TrainProtocol:
+    """Everything that defines a training run, recorded in every generated table.
+
+    SGD with Nesterov momentum, the learning rate cosine-annealed from ``lr``
+    to 0 over all steps (updated every step), cross-entropy loss, weight decay
+    on every parameter. Evaluation uses the whole valid and test splits in
+    eval mode after each epoch (one forward pass over both splits together).
+    """
+
+    dataset: str = "digits-hard"
+    skeleton: str = "light"
+    channels: int = 8
+    cells: int = 1
+    epochs: int = 3
+    batch_size: int = 128
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    nesterov: bool = True
+    lr: float = 0.1
+    lr_schedule: str = "cosine-per-step"
+    min_lr: float = 0.0
+    weight_decay: float = 5e-4
+    loss: str = "cross_entropy"
+    torch_version: str = field(default_factory=lambda: torch.__version__)
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("channels", "cells", "epochs", "batch_size", "threads"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable dict of every field."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainProtocol:
+        """The protocol recorded by :meth:`to_dict` (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One trained (architecture, seed): ``curves[epoch, metric]`` in :data:`METRICS` order, and the costs."""
+
+    arch: str
+    seed: int
+    curves: np.ndarray
+    params: float
+    flops: float
+    latency: float
+
+
+@contextlib.contextmanager
+def _deterministic() -> Iterator[None]:
+    previous = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(previous)
+
+
+def _evaluate(net: nn.Module, x: torch.Tensor, ys: tuple[torch.Tensor, ...]) -> list[tuple[float, float]]:
+    """(loss, accuracy %) of each split; ``x`` holds the splits' images concatenated, one forward pass."""
+    net.eval()
+    with torch.no_grad():
+        outs = net(x).split([len(y) for y in ys])
+        return [
+            (float(F.cross_entropy(out, y)), 100.0 * float((out.argmax(1) == y).sum()) / len(y))
+            for out, y in zip(outs, ys)
+        ]
+
+
+def _cosine(base: float, minimum: float, step: int, total: int) -> float:
+    return minimum + 0.5 * (base - minimum) * (1.0 + math.cos(math.pi * step / total))
+
+
+def train_architecture(
+    arch: Architecture | str,
+    protocol: TrainProtocol,
+    *,
+    seed: int,
+    device: str | torch.device = "cpu",
+    data: ImageData | None = None,
+    data_root: str | None = None,
+    measure_costs: bool = True,
+) -> RunRecord:
+    """Train ``arch`` under ``protocol`` with ``seed``; per-epoch metrics and the architecture's costs.
+
+    Accuracies are percentages; the train metrics are sample-weighted means
+    over the epoch's batches; ``train_time`` is the seconds spent in that
+    epoch's training steps.
+    """
+    if isinstance(arch, str):
+        arch = Architecture.from_string(arch)
+    device = torch.device(device)
+    data = (data if data is not None else load_dataset(protocol.dataset, root=data_root)).to(device)
+    with _deterministic():
+        torch.manual_seed(seed)
+        net = build_network(
+            arch,
+            skeleton=protocol.skeleton,
+            in_channels=data.in_channels,
+            num_classes=data.num_classes,
+            channels=protocol.channels,
+            cells=protocol.cells,
+        ).to(device)
+        opt = torch.optim.SGD(
+            net.parameters(),
+            lr=protocol.lr,
+            momentum=protocol.momentum,
+            nesterov=protocol.nesterov,
+            weight_decay=protocol.weight_decay,
+            foreach=True,
+        )
+        shuffler = torch.Generator().manual_seed(seed)
+        n = len(data.train_y)
+        bs = protocol.batch_size
+        per_epoch = math.ceil(n / bs)
+        total = per_epoch * protocol.epochs
+        curves = np.full((protocol.epochs, len(METRICS)), np.nan)
+        col = {m: METRICS.index(m.value) for m in Metric}
+        eval_x = torch.cat([data.valid_x, data.test_x])
+        step = 0
+        for epoch in range(protocol.epochs):
+            net.train()
+            perm = torch.randperm(n, generator=shuffler).to(device)
+            loss_sum = torch.zeros((), device=device)
+            correct = torch.zeros((), dtype=torch.long, device=device)
+            start = time.perf_counter()
+            for b in range(per_epoch):
+                idx = perm[b * bs : (b + 1) * bs]
+                x, y = data.train_x[idx], data.train_y[idx]
+                for group in opt.param_groups:
+                    group["lr"] = _cosine(protocol.lr, protocol.min_lr, step, total)
+                out = net(x)
+                loss = F.cross_entropy(out, y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                step += 1
+                loss_sum += loss.detach() * len(y)
+                correct += (out.detach().argmax(1) == y).sum()
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            curves[epoch, col[Metric.TRAIN_TIME]] = time.perf_counter() - start
+            curves[epoch, col[Metric.TRAIN_LOSS]] = float(loss_sum) / n
+            curves[epoch, col[Metric.TRAIN_ACC]] = 100.0 * float(correct) / n
+            (vl, va), (tl, ta) = _evaluate(net, eval_x, (data.valid_y, data.test_y))
+            curves[epoch, col[Metric.VALID_LOSS]], curves[epoch, col[Metric.VALID_ACC]] = vl, va
+            curves[epoch, col[Metric.TEST_LOSS]], curves[epoch, col[Metric.TEST_ACC]] = tl, ta
+    params = flops = latency = math.nan
+    if measure_costs:
+        from nasbench_suite.training.costs import count_flops, count_params, measure_latency
+
+        sample = data.valid_x[:1]
+        params, flops = float(count_params(net)), float(count_flops(net, sample))
+        latency = measure_latency(net, sample)
+    return RunRecord(arch.to_string(), int(seed), curves, params, flops, latency)
