@@ -91,6 +91,9 @@ class Strategy(ABC):
     name: ClassVar[str]
     #: whether the strategy proposes lower fidelities than the final epoch
     multi_fidelity: ClassVar[bool] = False
+    #: hyperparameters the conformance checks (:mod:`nasbench_suite.testing.strategies`) use, to keep
+    #: strategies that compute a lot (train networks, read files) quick to check
+    check_params: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, context: SearchContext, *, seed: int | np.random.Generator) -> None:
         self.context = context

@@ -1,0 +1,215 @@
+"""Results files: JSON Lines, one search run per line, self-describing and byte-reproducible.
+
+Each line is one JSON object (keys sorted, no spaces, floats rounded to 12
+significant digits, NaN written as ``null``) with:
+
+``format``, ``format_version``, ``suite_version``
+    what wrote the line.
+``benchmark``
+    ``{"name", "checksum", "search_space"}`` -- the table's content checksum,
+    so a result can be checked against the exact data it came from.
+``dataset``, ``epoch`` (the target, full-budget epoch), ``fidelities``
+    the problem.
+``strategy``
+    ``{"name", "params"}`` -- every hyperparameter, defaults included.
+``seed``, ``budget`` (``{"kind", "value"}``), ``workers``
+    the run's settings.
+``selection_metric``, ``test_metric``, ``clock_unit``, ``benchmark_seed``, ``optimum``, ``warnings``
+    the rules the harness applied (see :mod:`nasbench_suite.harness.lookup`);
+    ``warnings`` says when selection could not use a validation metric.
+``status`` (``"ok"`` or ``"failed"``), ``error``, ``notes``
+    how the run ended; a failed run keeps the evaluations finished before.
+``trajectory``
+    columns with one entry per finished evaluation, in finishing order:
+    ``eval`` (1-based), ``time`` (simulated finish time), ``arch``, ``epoch``,
+    ``valid`` and ``test`` (at that epoch), ``cost`` (clock units charged),
+    ``incumbent`` (0-based index of the incumbent evaluation after this one)
+    and ``incumbent_test`` (its test metric at the target epoch).
+``final``
+    the incumbent at the end: ``arch``, ``epoch``, ``value``, ``test`` (at the
+    target epoch), ``regret`` (optimum minus test), ``time``, ``evals``.
+``trajectory_sha256``
+    sha256 of the serialized trajectory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nasbench_suite.errors import NasBenchError
+
+FORMAT = "nasbench-suite/results"
+FORMAT_VERSION = 1
+_DIGITS = 12
+log = logging.getLogger(__name__)
+
+
+class ResultsFormatError(NasBenchError, ValueError):
+    """A results file line that is not a nasbench-suite run record."""
+
+
+def rounded(x: Any) -> Any:
+    """``x`` with every float rounded to 12 significant digits and NaN / inf as ``None``."""
+    if isinstance(x, float):
+        if math.isnan(x) or math.isinf(x):
+            return None
+        return float(f"{x:.{_DIGITS}g}")
+    if isinstance(x, dict):
+        return {str(k): rounded(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [rounded(v) for v in x]
+    if hasattr(x, "item") and not isinstance(x, (str, bytes)):  # numpy scalar
+        return rounded(x.item())
+    return x
+
+
+def _round_column(values: list[Any]) -> list[Any]:
+    out = []
+    for v in values:
+        if isinstance(v, float):
+            out.append(None if v != v or v in (math.inf, -math.inf) else float(f"{v:.{_DIGITS}g}"))
+        else:
+            out.append(v)
+    return out
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """The canonical one-line JSON text of ``record`` (no trailing newline)."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=True)
+
+
+def trajectory_hash(trajectory: dict[str, list[Any]]) -> str:
+    """sha256 (hex) of the canonical JSON of a rounded trajectory."""
+    return hashlib.sha256(dumps(trajectory).encode()).hexdigest()
+
+
+def make_record(
+    *,
+    benchmark: Any,
+    lookup: Any,
+    strategy: str,
+    params: dict[str, Any],
+    seed: int,
+    budget: Any,
+    workers: int,
+    outcome: Any,
+) -> dict[str, Any]:
+    """The results record of one finished (or failed) run, rounded and hashed."""
+    from nasbench_suite import __version__
+
+    rules = lookup.describe()
+    trajectory = {k: _round_column(v) for k, v in outcome.columns().items()}
+    final: dict[str, Any] | None = None
+    if outcome.records and outcome.records[-1][3] >= 0:
+        i = outcome.records[-1][3]
+        row = outcome.records[i][1]
+        final = {
+            "arch": row.arch_str,
+            "epoch": row.epoch,
+            "value": row.value,
+            "test": row.final_test,
+            "regret": None if lookup.optimum is None else lookup.optimum - row.final_test,
+            "time": outcome.records[-1][0],
+            "evals": len(outcome.records),
+        }
+    record = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "suite_version": __version__,
+        "benchmark": {
+            "name": benchmark.name,
+            "checksum": benchmark.checksum,
+            "search_space": getattr(lookup.space, "name", None),
+        },
+        "dataset": lookup.dataset,
+        "epoch": rules.pop("target_epoch"),
+        "strategy": {"name": strategy, "params": params},
+        "seed": seed,
+        "budget": budget.to_dict(),
+        "workers": workers,
+        **rules,
+        "status": outcome.status,
+        "error": outcome.error,
+        "notes": list(outcome.notes),
+        "final": final,
+    }
+    record = rounded(record)
+    record["trajectory"] = trajectory
+    record["trajectory_sha256"] = trajectory_hash(record["trajectory"])
+    return record
+
+
+#: record keys that must agree between runs of one results file (see :func:`settings_of`)
+SETTINGS_KEYS: tuple[str, ...] = ("format_version", "suite_version", "benchmark", "dataset", "epoch", "budget", "workers")
+
+
+def settings_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The sweep-wide settings of a record: what every run of one file shares."""
+    return {k: record.get(k) for k in SETTINGS_KEYS}
+
+
+def run_key(record: dict[str, Any]) -> tuple[str, int]:
+    """The (strategy name, seed) identifying a run within a file."""
+    return (record["strategy"]["name"], int(record["seed"]))
+
+
+def parse_line(line: str, *, where: str = "") -> dict[str, Any]:
+    """One record from one line; raises ResultsFormatError for anything else."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ResultsFormatError(f"{where}: not a JSON line ({exc})") from None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise ResultsFormatError(f"{where}: not a {FORMAT} record (format={record.get('format') if isinstance(record, dict) else None!r})")
+    if int(record.get("format_version", 0)) > FORMAT_VERSION:
+        raise ResultsFormatError(f"{where}: results format version {record['format_version']} is newer than this release reads ({FORMAT_VERSION})")
+    return record
+
+
+def read_lines(path: str | os.PathLike[str], *, tolerate_truncation: bool = True) -> list[str]:
+    """The complete record lines of a results file (an interrupted, half-written last line is dropped)."""
+    text = Path(path).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    complete, last = lines[:-1], lines[-1]
+    out = [ln for ln in complete if ln.strip()]
+    if last.strip():
+        try:
+            parse_line(last, where=f"{path}:{len(lines)}")
+            out.append(last)
+        except ResultsFormatError:
+            if not tolerate_truncation:
+                raise
+            log.warning("%s: dropping a truncated last line (an interrupted write)", path)
+    for i, line in enumerate(out, start=1):
+        parse_line(line, where=f"{path}:{i}")
+    return out
+
+
+def read_results(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
+    """Every run record of one or more results files, in file order."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    records = []
+    for path in paths:
+        records.extend(json.loads(line) for line in read_lines(path))
+    return records
+
+
+def write_lines_atomic(path: str | os.PathLike[str], lines: Iterable[str]) -> None:
+    """Replace ``path`` with ``lines`` (each followed by a newline) in one atomic rename."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(line)
+            fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,132 @@
+"""One search run, end to end: strategy + benchmark + budget -> results record.
+
+:func:`run_search` is the library entry point; :func:`run_task` is what the
+sweep engines execute in worker processes (it opens each benchmark once per
+process and caches its :class:`Lookup`).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from nasbench_suite.harness.budget import Budget
+from nasbench_suite.harness.lookup import Lookup
+from nasbench_suite.harness.results import dumps, make_record
+from nasbench_suite.harness.simulator import FAILED, RunOutcome, simulate
+from nasbench_suite.strategies import SearchContext, get_strategy
+
+
+def run_search(
+    benchmark: Any,
+    dataset: str,
+    strategy: str,
+    *,
+    seed: int,
+    budget: Budget,
+    epoch: int | None = None,
+    workers: int = 1,
+    params: dict[str, Any] | None = None,
+    lookup: Lookup | None = None,
+) -> dict[str, Any]:
+    """Run ``strategy`` (a registry name) with ``seed`` on ``benchmark``'s ``dataset``; return its record.
+
+    Construction errors and misbehaving strategies give a record with
+    ``status == "failed"`` and the reason; invalid settings (unknown dataset,
+    epoch not held, budget unit the clock cannot count) raise.
+
+    Examples
+    --------
+    >>> import nasbench_suite as nbs  # doctest: +SKIP
+    >>> rec = run_search(nbs.load("nb201-digits"), "digits-hard", "re", seed=0, budget=Budget.evals(100))  # doctest: +SKIP
+    >>> rec["final"]["test"]  # doctest: +SKIP
+    """
+    lookup = lookup if lookup is not None else Lookup(benchmark, dataset, epoch=epoch)
+    budget.check_unit(lookup.clock_unit)
+    cls = get_strategy(strategy)
+    requested = dict(params or {})
+    context = SearchContext(lookup.space, lookup.fidelities)
+    try:
+        instance = cls(context, seed=seed, **requested)
+        used = instance.params()
+        dumps(used)  # params must be JSON-serializable: fail the run, not the sweep
+    except Exception as exc:
+        outcome = RunOutcome(status=FAILED, error=f"strategy construction raised {type(exc).__name__}: {exc}")
+        return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=_jsonable(requested),
+                           seed=seed, budget=budget, workers=workers, outcome=outcome)
+    outcome = simulate(instance, lookup, budget, workers=workers)
+    return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
+                       budget=budget, workers=workers, outcome=outcome)
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        dumps(params)
+        return params
+    except (TypeError, ValueError):
+        return {k: repr(v) for k, v in params.items()}
+
+
+@dataclass(frozen=True)
+class Task:
+    """One (strategy, seed) run of a sweep, as shipped to a worker process."""
+
+    benchmark: str  # a name the catalog knows, or an absolute path
+    dataset: str
+    epoch: int | None
+    budget: Budget
+    workers: int
+    strategy: str
+    seed: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """(strategy, seed): the run's identity within a results file."""
+        return (self.strategy, self.seed)
+
+
+_BENCHMARKS: dict[str, Any] = {}
+_LOOKUPS: dict[tuple[str, str, int | None], Lookup] = {}
+
+
+def open_cached(ref: str) -> Any:
+    """The benchmark named or stored at ``ref``, opened once per process."""
+    bench = _BENCHMARKS.get(ref)
+    if bench is None:
+        from nasbench_suite.catalog import resolve
+
+        bench = _BENCHMARKS[ref] = resolve(ref)
+    return bench
+
+
+def lookup_cached(ref: str, dataset: str, epoch: int | None) -> Lookup:
+    """The :class:`Lookup` of one benchmark dataset, built once per process."""
+    key = (ref, dataset, epoch)
+    lookup = _LOOKUPS.get(key)
+    if lookup is None:
+        lookup = _LOOKUPS[key] = Lookup(open_cached(ref), dataset, epoch=epoch)
+    return lookup
+
+
+def run_task(task: Task) -> tuple[tuple[str, int], str]:
+    """Execute one sweep task with single-threaded numerics; return its key and results line.
+
+    Every engine runs tasks through here with the same thread limits, so a
+    line's bytes do not depend on the engine or the number of jobs.
+    """
+    from threadpoolctl import threadpool_limits
+
+    lookup = lookup_cached(task.benchmark, task.dataset, task.epoch)
+    with threadpool_limits(limits=1):
+        _torch_single_thread()
+        record = run_search(lookup.benchmark, task.dataset, task.strategy, seed=task.seed, budget=task.budget,
+                            workers=task.workers, params=task.params, lookup=lookup)
+    return task.key, dumps(record)
+
+
+def _torch_single_thread() -> None:
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)

@@ -1,0 +1,155 @@
+"""The simulated clock: one search run of one strategy against a :class:`Lookup`.
+
+``W`` asynchronous workers share an event queue (a heap keyed by finish time,
+then start order). At time 0 each worker asks the strategy for a proposal;
+whenever an evaluation finishes, the harness records it, updates the
+incumbent, tells the strategy, and the freed worker asks for the next one.
+Nothing here is random: the same strategy seed gives the same run.
+
+The incumbent is the evaluation with the highest selection value at the
+highest fidelity evaluated so far (earliest on ties): a low-fidelity result
+never displaces a full-budget one.
+
+Continuing an architecture that this run already trained to a lower epoch
+costs only the extra epochs (the checkpoint is kept); any other evaluation,
+including a repeat at the same epoch, trains from scratch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from heapq import heappop, heappush
+from typing import Any
+
+from nasbench_suite.harness.budget import Budget
+from nasbench_suite.harness.lookup import EvalRow, Lookup
+from nasbench_suite.strategies.base import Observation, Proposal, SearchExhausted, Strategy
+
+OK, FAILED = "ok", "failed"
+#: a time-budgeted run stops after this many evaluations whatever the clock says (zero-cost tables)
+MAX_EVALS = 1_000_000
+_new = tuple.__new__
+
+
+class InvalidProposalError(ValueError):
+    """A strategy's ``ask`` returned something that is not a valid Proposal for this run."""
+
+
+@dataclass
+class RunOutcome:
+    """Everything one run produced: the evaluations in finishing order and how the run ended."""
+
+    #: per finished evaluation: (finish time, EvalRow, cost charged, incumbent index or -1)
+    records: list[tuple[float, EvalRow, float, int]] = field(default_factory=list)
+    status: str = OK
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def incumbent_test(self) -> list[float]:
+        """After each evaluation, the test metric of the incumbent at the target epoch (NaN: none yet)."""
+        recs = self.records
+        return [recs[i][1].final_test if i >= 0 else math.nan for _, _, _, i in recs]
+
+    def incumbent_value(self) -> list[float]:
+        """After each evaluation, the incumbent's selection value (NaN: none yet)."""
+        recs = self.records
+        return [recs[i][1].value if i >= 0 else math.nan for _, _, _, i in recs]
+
+    def columns(self) -> dict[str, list[Any]]:
+        """The trajectory as named columns (one entry per finished evaluation)."""
+        recs = self.records
+        return {
+            "eval": list(range(1, len(recs) + 1)),
+            "time": [r[0] for r in recs],
+            "arch": [r[1].arch_str for r in recs],
+            "epoch": [r[1].epoch for r in recs],
+            "valid": [r[1].valid for r in recs],
+            "test": [r[1].test for r in recs],
+            "cost": [r[2] for r in recs],
+            "incumbent": [r[3] if r[3] >= 0 else None for r in recs],
+            "incumbent_test": self.incumbent_test(),
+        }
+
+
+def simulate(strategy: Strategy, lookup: Lookup, budget: Budget, *, workers: int = 1) -> RunOutcome:
+    """Run ``strategy`` against ``lookup`` until ``budget`` is spent.
+
+    A strategy that raises, returns something other than a :class:`Proposal`,
+    or proposes an architecture or epoch outside the run's space and
+    fidelities ends the run with ``status == "failed"`` and the reason in
+    ``error``; the evaluations finished before are kept.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    budget.check_unit(lookup.clock_unit)
+    out = RunOutcome()
+    records = out.records
+    by_evals = budget.kind == "evals"
+    limit = budget.value
+    max_starts = limit if by_evals else MAX_EVALS
+    cache_get = lookup._cache.get  # the hot path: one dict lookup per evaluation
+    miss = lookup._miss
+    get = lookup.get
+    ask, tell = strategy.ask, strategy.tell
+    track = len(lookup.fidelities) > 1  # continuations are only possible with several fidelities
+    heap: list[tuple[float, int, Proposal, EvalRow, float]] = []
+    trained: dict[Any, int] = {}
+    now = 0.0
+    started = 0
+    free = workers
+    can_start = True
+    inc, inc_epoch, inc_value = -1, -1, -math.inf
+    phase = "ask"
+    try:
+        while True:
+            while free and can_start:
+                phase = "ask"
+                try:
+                    prop = ask()
+                except SearchExhausted as exc:
+                    can_start = False
+                    out.notes.append(f"strategy exhausted after {started} proposals: {exc}")
+                    break
+                phase = "proposal"
+                if not isinstance(prop, Proposal):
+                    raise InvalidProposalError(f"ask() returned {prop!r:.200}; expected a Proposal")
+                row = cache_get((prop.arch, prop.epoch)) or miss(prop.arch, prop.epoch)
+                cost = row.cum_cost
+                if track:
+                    prev = trained.get(row.arch)
+                    if prev is not None and prev < row.epoch:
+                        cost -= get(row.arch, prev).cum_cost
+                heappush(heap, (now + cost, started, prop, row, cost))
+                started += 1
+                free -= 1
+                if started >= max_starts:
+                    can_start = False
+            if not heap:
+                break
+            finish, _, prop, row, cost = heappop(heap)
+            if not by_evals and finish > limit:
+                break
+            now = finish
+            free += 1
+            if not by_evals and now >= limit:
+                can_start = False
+            v = row.value
+            e = row.epoch
+            if v == v and (e > inc_epoch or (e == inc_epoch and v > inc_value)):
+                inc, inc_epoch, inc_value = len(records), e, v
+            records.append((finish, row, cost, inc))
+            if track and trained.get(row.arch, 0) < e:
+                trained[row.arch] = e
+            phase = "tell"
+            tell(prop, _new(Observation, (row.arch, e, v, cost)))
+        if not by_evals and started >= MAX_EVALS:
+            out.notes.append(f"stopped after {MAX_EVALS} evaluations before the time budget was spent")
+    except Exception as exc:  # a misbehaving strategy fails its run, not the sweep
+        out.status = FAILED
+        where = {"ask": "ask() raised", "tell": "tell() raised", "proposal": "invalid proposal"}[phase]
+        out.error = f"{where} {type(exc).__name__}: {exc}"
+    return out

@@ -1,0 +1,59 @@
+"""`nasbench run` and `nasbench plot` end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nasbench_suite.cli import main
+
+
+def run_cli(*argv: str) -> int:
+    return main(["run", *argv, "--no-progress"])
+
+
+def test_run_twice_gives_identical_files_and_plot(synthetic_path, tmp_path, capsys) -> None:
+    args = ["--benchmark", str(synthetic_path), "--dataset", "synth", "--strategies", "rs,re,hyperband",
+            "--seeds", "0-2", "--budget-seconds", "3000", "--workers", "2"]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run_cli(*args, "--out", str(a)) == 0
+    assert run_cli(*args, "--out", str(b), "--jobs", "2") == 0
+    assert a.read_bytes() == b.read_bytes()
+    records = [json.loads(line) for line in a.read_text().splitlines()]
+    assert len(records) == 9 and {r["budget"]["kind"] for r in records} == {"seconds"}
+    assert all(max(r["trajectory"]["time"]) <= 3000 for r in records)
+    assert "final test" in capsys.readouterr().out
+    png = tmp_path / "fig.png"
+    assert main(["plot", str(a), "--out", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_params_reach_the_strategy(synthetic_path, tmp_path) -> None:
+    out = tmp_path / "r.jsonl"
+    assert run_cli("--benchmark", str(synthetic_path), "--dataset", "synth", "--strategies", "re", "--seeds", "0",
+                   "--budget-evals", "15", "--param", "re.population_size=5", "--out", str(out)) == 0
+    assert json.loads(out.read_text())["strategy"]["params"]["population_size"] == 5
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--budget-evals", "0"], "budget of evaluations must be > 0, got 0"),
+        (["--budget-seconds", "-5"], "budget of simulated seconds must be > 0"),
+        (["--budget-evals", "5", "--strategies", "nope"], "unknown strategies 'nope'"),
+        (["--budget-evals", "5", "--seeds", "9-1"], "seeds must look like"),
+        (["--budget-evals", "5", "--param", "oops"], "STRATEGY.NAME=VALUE"),
+        (["--budget-evals", "5", "--epoch", "4"], "epoch 4 is not held"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(synthetic_path, tmp_path, capsys, extra, message) -> None:
+    code = run_cli("--benchmark", str(synthetic_path), "--dataset", "synth", "--out", str(tmp_path / "x.jsonl"), *extra)
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_seconds_budget_on_a_table_without_times(reference, nb201_reference_store, tmp_path, capsys) -> None:
+    code = run_cli("--benchmark", str(nb201_reference_store), "--dataset", "cifar10", "--budget-seconds", "100",
+                   "--out", str(tmp_path / "x.jsonl"))
+    assert code == 2 and "--budget-epochs" in capsys.readouterr().err
