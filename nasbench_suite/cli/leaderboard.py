@@ -1,0 +1,137 @@
+"""``nasbench leaderboard build|verify|submit``: leaderboards from results files.
+
+``build`` aggregates results files into a board folder (``leaderboard.json``,
+``leaderboard.md``, ``index.html``, figures); ``verify`` checks a results file
+against its benchmark and re-runs a sample of its runs; ``submit`` verifies a
+file, adds it to a board's ``results/`` and rebuilds the board, changing
+nothing when verification fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "leaderboard",
+        help="build, verify and submit to leaderboards of results files",
+        description="build: aggregate results files into a board folder (leaderboard.json, leaderboard.md, index.html, "
+        "figures). verify: check a results file against its benchmark and re-run a sample of its runs. submit: verify a "
+        "file, add it to a board's results/ and rebuild the board; a rejected file changes nothing. See docs/PROTOCOL.md.",
+    )
+    lsub = p.add_subparsers(dest="leaderboard_command", metavar="ACTION", required=True)
+
+    b = lsub.add_parser("build", help="aggregate results files into a leaderboard folder")
+    b.add_argument("results", nargs="+", help="results files (.jsonl) written by `nasbench run`, all of one setting")
+    b.add_argument("--out", required=True, help="board folder, e.g. leaderboards/nb201-digits/digits-hard-evals200/")
+    b.add_argument("--title", default=None, help="page title (default: benchmark / dataset)")
+    b.add_argument("--report-epoch", type=int, default=None, metavar="E",
+                   help="also report each final incumbent's test metric at epoch E of the table (e.g. 200)")
+    b.add_argument("--benchmark", default=None, metavar="NAME|FILE",
+                   help="the benchmark for --report-epoch (default: the name the results carry)")
+    b.set_defaults(func=run_build)
+
+    v = lsub.add_parser("verify", help="check a results file and re-run a sample of its runs")
+    _verify_args(v)
+    v.set_defaults(func=run_verify)
+
+    s = lsub.add_parser("submit", help="verify a results file, add it to a board and rebuild the board")
+    s.add_argument("--board", required=True, help="board folder (created when it does not exist)")
+    _verify_args(s)
+    s.set_defaults(func=run_submit)
+
+
+def _verify_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results", help="a results file (.jsonl)")
+    p.add_argument("--benchmark", default=None, metavar="NAME|FILE",
+                   help="the benchmark the runs claim (default: the name the results carry)")
+    p.add_argument("--sample", type=int, default=5, metavar="K", help="runs to re-run (default: 5; 0: none)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the choice of runs to re-run (default: 0)")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from nasbench_suite.leaderboard import build
+
+    bench = None
+    try:
+        if args.report_epoch is not None:
+            from nasbench_suite.catalog import resolve
+            from nasbench_suite.harness.results import read_results
+
+            ref = args.benchmark or read_results(args.results[0])[0]["benchmark"]["name"]
+            bench = resolve(ref)
+        board = build(args.results, args.out, title=args.title, benchmark=bench, report_epoch=args.report_epoch)
+    except (OSError, ValueError) as exc:  # unreadable files, mixed settings, bad records (NasBenchErrors are ValueErrors)
+        print(f"nasbench leaderboard build: error: {exc}", file=sys.stderr)
+        return 2
+    _print_board(board, args.out)
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from nasbench_suite.leaderboard.verify import verify_results
+
+    try:
+        report = verify_results(args.results, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
+    except ValueError as exc:
+        print(f"nasbench leaderboard verify: error: {exc}", file=sys.stderr)
+        return 2
+    stream = sys.stdout if report.ok else sys.stderr
+    for line in report.lines():
+        print(line, file=stream)
+    return 0 if report.ok else 1
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    from nasbench_suite.leaderboard.submit import SubmissionRejectedError, submit
+
+    try:
+        result = submit(args.results, args.board, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
+    except SubmissionRejectedError as exc:
+        for line in exc.report.lines():
+            print(line, file=sys.stderr)
+        print(f"nasbench leaderboard submit: {args.board} left unchanged", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:  # runs that do not belong on this board
+        print(f"nasbench leaderboard submit: error: {exc}\n{args.board} left unchanged", file=sys.stderr)
+        return 2
+    for line in result.report.lines():
+        print(line)
+    if result.added is None:
+        print(f"{args.results} is already on {args.board}; nothing changed")
+    else:
+        print(f"added {result.added}")
+        _print_board(result.board, args.board)
+    return 0
+
+
+def _print_board(board: dict, out: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from nasbench_suite.leaderboard.render_md import mean_ci, num
+
+    rep = board.get("report_epoch")
+    table = Table(title=f"{board['title']} ({out})")
+    cols = ["#", "strategy", "runs", "failed", f"test @{board['epoch']}", "regret", "avg. rank"]
+    if rep:
+        cols.insert(5, f"test @{rep['epoch']}")
+    for col in cols:
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for e in board["entries"]:
+        cells = [str(e["position"]), e["name"], str(e["runs"]), str(e["failed"]), mean_ci(e["final_test"]),
+                 mean_ci(e["regret"], 3), num(e["avg_rank"])]
+        if rep:
+            cells.insert(5, mean_ci(e["report"]["final_test"]))
+        table.add_row(*cells)
+    console = Console(width=max(100, Console().width))
+    console.print(table)
+    for w in board["warnings"]:
+        console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
+    fr = board["tests"]["friedman"]
+    if fr["skipped"]:
+        console.print(f"Friedman test not run: {fr['skipped']}")
+    else:
+        console.print(f"Friedman p = {fr['pvalue']:.3g} over {fr['seeds']} seeds; Nemenyi CD = {board['tests']['nemenyi']['cd']:.3f}")
