@@ -1,0 +1,1 @@
+"""Array models: scikit-learn regressors over encoded architectures, one module per model."""

@@ -1,0 +1,64 @@
+"""The named surrogates of :data:`~nasbench_suite.surrogates.SURROGATES`.
+
+Each preset fixes the encoding, the target transform and hyperparameters
+that were chosen once by cross-validation on training sets of 100 and 1,000
+NB201 cells (see ``benchmarks/surrogate_quality.py``), so that users and
+the CLI get a good model from its name alone. Every factory takes the
+search space and a seed, and returns an unfitted estimator over
+architectures.
+"""
+
+from __future__ import annotations
+
+from nasbench_suite.surrogates.ensemble import EnsembleRegressor
+from nasbench_suite.surrogates.estimator import ArchRegressor
+
+
+def gin(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """GIN on the graph encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.gin import GINRegressor
+
+    return ArchRegressor(GINRegressor(random_state=random_state), space=space, encoding="graph", target="quantile")
+
+
+def xgb(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """XGBoost on the rich ``features`` encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.xgb import XGBRegressor
+
+    return ArchRegressor(XGBRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def rf(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """Random forest on the ``features`` encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.forest import RandomForestRegressor
+
+    return ArchRegressor(RandomForestRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def gp(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """Gaussian process on the ``features`` encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.gp import GaussianProcessRegressor
+
+    return ArchRegressor(GaussianProcessRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def ridge(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """Ridge regression on the ``features`` encoding, rank-normal targets (deterministic: the seed is unused)."""
+    from nasbench_suite.surrogates.models.ridge import RidgeRegressor
+
+    return ArchRegressor(RidgeRegressor(), space=space, encoding="features", target="quantile")
+
+
+def mlp(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """scikit-learn MLP on the ``features`` encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.mlp import MLPRegressor
+
+    return ArchRegressor(MLPRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def ensemble(space: str, *, random_state: int = 0) -> EnsembleRegressor:
+    """Mean of GIN and XGBoost members (seeds ``random_state + i``); its spread is the predictive std."""
+    return EnsembleRegressor(
+        estimators=[gin(space), gin(space), xgb(space), xgb(space)],
+        random_state=random_state,
+    )

@@ -1,0 +1,210 @@
+"""Fitting a surrogate benchmark on a table: split, fit, measure, calibrate noise and costs.
+
+:func:`fit_surrogate` fits one predictor per (dataset, epoch) for one metric
+on a random subset of the table's architectures, measures it on all the
+others, and returns a :class:`~nasbench_suite.surrogates.benchmark.SurrogateBenchmark`
+plus the per-model card entries (with held-out predictions for plots).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nasbench_suite.errors import NotMeasuredError
+from nasbench_suite.store.model import AGGREGATED_SEED
+from nasbench_suite.surrogates.benchmark import CostModel, FittedModel, SurrogateBenchmark
+from nasbench_suite.surrogates.models.base import SurrogateDataError
+from nasbench_suite.surrogates.noise import NoiseModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HeldOut:
+    """Held-out architectures of one predictor with their true and predicted values."""
+
+    dataset: str
+    metric: str
+    epoch: int
+    archs: list[str]
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    quality: dict[str, float] = field(default_factory=dict)
+
+
+def split_indices(n: int, train_size: int | float | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A uniform random split of ``n`` rows: ``train_size`` rows (a count, a fraction, or ``None`` for all) and the rest."""
+    if isinstance(train_size, float) and 0 < train_size < 1:
+        k = int(round(train_size * n))
+    elif train_size is None:
+        k = n
+    elif isinstance(train_size, (int, np.integer)) and not isinstance(train_size, bool):
+        k = int(train_size)
+    else:
+        raise ValueError(f"train_size must be a positive int, a fraction in (0, 1) or None, got {train_size!r}")
+    if not 2 <= k <= n:
+        raise SurrogateDataError(f"train_size={train_size!r} needs 2..{n} architectures: the table has {n} with a measured value")
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[:k]), np.sort(order[k:])
+
+
+def _per_seed(table: Any, dataset: str, metric: str, epoch: int) -> np.ndarray | None:
+    seeds = [s for s in table.seeds(dataset) if s != AGGREGATED_SEED]
+    if len(seeds) < 2:
+        return None
+    return np.stack([table.query_many(None, dataset, metric=metric, epoch=epoch, seed=s) for s in seeds], axis=1)
+
+
+def _cost_models(table: Any, dataset: str, space: str) -> dict[str, CostModel]:
+    from nasbench_suite.surrogates.costs import FORMULAS, fit_linear_cost
+    from nasbench_suite.surrogates.encoders import get_encoder
+
+    out: dict[str, CostModel] = {}
+    measured = table.costs(dataset) if hasattr(table, "costs") else {}
+    X = None
+    for name, values in measured.items():
+        if np.sum(np.isfinite(values)) >= 2:
+            if X is None:
+                X = get_encoder(space).encode(table.archs, "onehot").astype(np.float64)
+            fitted = fit_linear_cost(X, np.asarray(values, dtype=np.float64))
+            if fitted is not None:
+                out[name] = CostModel("linear", fitted[0], fitted[1], fitted[2])
+    if space in FORMULAS:
+        for name in ("params", "flops"):
+            out.setdefault(name, CostModel("formula"))
+    return out
+
+
+def fit_surrogate(
+    table: Any,
+    *,
+    model: str = "xgb",
+    datasets: Sequence[str] | None = None,
+    metric: str | Sequence[str] = "test_acc",
+    epochs: Sequence[int] | None = None,
+    train_size: int | float | None = 1000,
+    seed: int = 0,
+    noise_std: float | None = None,
+    n_virtual_seeds: int = 3,
+    name: str | None = None,
+) -> tuple[SurrogateBenchmark, list[HeldOut]]:
+    """Fit preset ``model`` on ``table`` and measure it on the held-out architectures.
+
+    Parameters
+    ----------
+    table
+        A table benchmark (``archs``, ``query_many``, ``seeds``, ``epochs``, ``costs``).
+    model
+        A :data:`~nasbench_suite.surrogates.SURROGATES` preset.
+    datasets, epochs
+        What to fit (default: every dataset, its final epoch).
+    metric
+        The metric(s) to predict (seed means); one predictor per (dataset, metric, epoch).
+        Combinations the table does not measure are skipped with a warning.
+    train_size
+        Training architectures: a count, a fraction, or ``None`` (all, nothing held out).
+    seed
+        Seed of the split and of the model.
+    noise_std
+        Seed noise standard deviation to use where the table holds only a seed mean.
+    n_virtual_seeds
+        Seeds a noisy surrogate answers for where the table holds only a seed mean.
+    name
+        Benchmark name (default ``<table>-<model>``).
+    """
+    space = table.search_space.name
+    datasets = tuple(datasets) if datasets else tuple(table.datasets)
+    fitted: list[FittedModel] = []
+    held: list[HeldOut] = []
+    entries: list[dict[str, Any]] = []
+    seeds: dict[str, tuple[int, ...]] = {}
+    costs: dict[str, dict[str, CostModel]] = {}
+    archs = np.asarray(table.archs, dtype=object)
+    metrics = (metric,) if isinstance(metric, str) else tuple(metric)
+    skipped: list[str] = []
+    for ds in datasets:
+        wanted = tuple(epochs) if epochs else (table.epochs(ds)[-1],)
+        for epoch in wanted:
+            if epoch not in table.epochs(ds):
+                raise NotMeasuredError(f"epoch {epoch!r} is not held for dataset {ds!r}; held: {list(table.epochs(ds))}")
+            for m in metrics:
+                entry = _fit_one(table, ds, m, int(epoch), model, space, train_size, seed, noise_std, archs, fitted, held)
+                if entry is None:
+                    skipped.append(f"{ds}/{m}@{epoch}")
+                else:
+                    entries.append(entry)
+        real = tuple(s for s in table.seeds(ds) if s != AGGREGATED_SEED)
+        seeds[ds] = real if len(real) >= 2 else tuple(range(n_virtual_seeds))
+        costs[ds] = _cost_models(table, ds, space)
+    if not fitted:
+        raise NotMeasuredError(f"nothing to fit: {', '.join(skipped)} measure fewer than 2 architectures")
+    card = {
+        "preset": model,
+        "random_state": seed,
+        "source": {"benchmark": table.name, "checksum": getattr(table, "checksum", "")},
+        "models": entries,
+        "skipped": skipped,
+    }
+    bench = SurrogateBenchmark(
+        name=name or f"{table.name}-{model}", space=space, models=fitted, seeds=seeds, costs=costs, card=card
+    )
+    return bench, held
+
+
+def _fit_one(
+    table: Any,
+    ds: str,
+    metric: str,
+    epoch: int,
+    model: str,
+    space: str,
+    train_size: int | float | None,
+    seed: int,
+    noise_std: float | None,
+    archs: np.ndarray,
+    fitted: list[FittedModel],
+    held: list[HeldOut],
+) -> dict[str, Any] | None:
+    """Fit, measure and calibrate one predictor; ``None`` (with a warning) where the table has < 2 values."""
+    from nasbench_suite.surrogates import make_surrogate
+    from nasbench_suite.surrogates.metrics import evaluate
+
+    y = np.asarray(table.query_many(None, ds, metric=metric, epoch=epoch), dtype=np.float64)
+    ok = np.flatnonzero(np.isfinite(y))
+    if ok.size < 2:
+        log.warning("skipping %s/%s@%s: measured for %d architectures", ds, metric, epoch, ok.size)
+        return None
+    train, test = split_indices(ok.size, train_size, seed)
+    train, test = ok[train], ok[test]
+    estimator = make_surrogate(model, space=space, random_state=seed)
+    start = time.perf_counter()
+    estimator.fit(list(archs[train]), y[train])
+    fit_seconds = time.perf_counter() - start
+    per_seed = _per_seed(table, ds, metric, epoch)
+    noise = NoiseModel.calibrate(per_seed) if per_seed is not None else None
+    if noise is None and noise_std is not None:
+        noise = NoiseModel.constant(noise_std)
+    fitted.append(FittedModel(ds, metric, epoch, estimator, noise))
+    entry: dict[str, Any] = {
+        "dataset": ds,
+        "metric": metric,
+        "epoch": epoch,
+        "fit_seconds": round(fit_seconds, 3),
+        "split": {"seed": seed, "train_size": int(train.size), "test_size": int(test.size), "n_measured": int(ok.size)},
+        "quality": None,
+    }
+    if test.size >= 2:
+        start = time.perf_counter()
+        pred = np.asarray(estimator.predict(list(archs[test])), dtype=np.float64)
+        entry["predict_seconds"] = round(time.perf_counter() - start, 3)
+        quality = evaluate(y[test], pred, higher_is_better=not metric.endswith(("_loss", "_time")))
+        entry["quality"] = {k: round(v, 6) for k, v in quality.items()}
+        held.append(HeldOut(ds, metric, epoch, list(archs[test]), y[test], pred, quality))
+    log.info("fitted %s on %s/%s@%s: %s", model, ds, metric, epoch, entry["quality"])
+    return entry

@@ -1,0 +1,34 @@
+"""scikit-learn's estimator contract for every array model (and the ensemble over one)."""
+
+from __future__ import annotations
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from nasbench_suite.surrogates.ensemble import EnsembleRegressor
+from nasbench_suite.surrogates.models.forest import RandomForestRegressor
+from nasbench_suite.surrogates.models.gin import GINRegressor
+from nasbench_suite.surrogates.models.gp import GaussianProcessRegressor
+from nasbench_suite.surrogates.models.mlp import MLPRegressor
+from nasbench_suite.surrogates.models.ridge import RidgeRegressor
+from nasbench_suite.surrogates.models.xgb import XGBRegressor
+
+# small settings keep the ~50 checks per model fast; the contract does not depend on size
+ESTIMATORS = [
+    XGBRegressor(n_estimators=20),
+    RandomForestRegressor(n_estimators=10),
+    GaussianProcessRegressor(n_restarts_optimizer=0),
+    RidgeRegressor(),
+    MLPRegressor(hidden_layer_sizes=(16,), max_iter=50),
+    # one node per graph: every packed row is a single node's features plus its self-loop entry
+    GINRegressor(n_nodes=1, hidden=8, n_layers=1, epochs=5),
+    EnsembleRegressor(RidgeRegressor(), n_members=2),
+]
+
+
+def _expected_failures(estimator: object) -> dict[str, str]:
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
+def test_sklearn_contract(estimator, check) -> None:  # type: ignore[no-untyped-def]
+    check(estimator)
