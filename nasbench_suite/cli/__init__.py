@@ -17,9 +17,17 @@ from nasbench_suite.errors import NasBenchError
 
 #: subcommand modules, in the order ``nasbench --help`` lists them
 COMMANDS: tuple[str, ...] = (
+    "nasbench_suite.cli.demo",
     "nasbench_suite.cli.info",
     "nasbench_suite.cli.query",
     "nasbench_suite.cli.importing",
+    "nasbench_suite.cli.generate",
+    "nasbench_suite.cli.verify",
+    "nasbench_suite.cli.run",
+    "nasbench_suite.cli.plot",
+    "nasbench_suite.cli.leaderboard",
+    "nasbench_suite.cli.zc",
+    "nasbench_suite.cli.surrogate",
 )
 
 
