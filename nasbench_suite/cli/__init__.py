@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except NasBenchError as exc:
+    except (NasBenchError, FileNotFoundError) as exc:
         print(f"nasbench {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

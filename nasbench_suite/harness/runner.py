@@ -53,14 +53,15 @@ def run_search(
         dumps(used)  # params must be JSON-serializable: fail the run, not the sweep
     except Exception as exc:
         outcome = RunOutcome(status=FAILED, error=f"strategy construction raised {type(exc).__name__}: {exc}")
-        return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=_jsonable(requested),
+        return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=jsonable_params(requested),
                            seed=seed, budget=budget, workers=workers, outcome=outcome)
     outcome = simulate(instance, lookup, budget, workers=workers)
     return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
                        budget=budget, workers=workers, outcome=outcome)
 
 
-def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+def jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` if JSON-serializable, else each value's ``repr`` (for the record of a run that failed to start)."""
     try:
         dumps(params)
         return params

@@ -30,7 +30,7 @@ from nasbench_suite.harness.results import (
     settings_of,
     write_lines_atomic,
 )
-from nasbench_suite.harness.runner import Task, _jsonable
+from nasbench_suite.harness.runner import Task, jsonable_params
 from nasbench_suite.harness.simulator import RunOutcome
 from nasbench_suite.strategies import STRATEGIES, SearchContext, get_strategy
 
@@ -133,7 +133,7 @@ def _expected(spec: SweepSpec, bench: Any, lookup: Lookup) -> tuple[dict[str, An
         try:
             params[name] = get_strategy(name)(context, seed=0, **requested).params()
         except Exception:  # the run itself will fail and say why
-            params[name] = _jsonable(requested)
+            params[name] = jsonable_params(requested)
     return settings, params
 
 

@@ -241,6 +241,8 @@ class TableBenchmark:
         if self.row_order == "index" and hasattr(arch, "index"):
             return int(arch.index)
         row = self._row_of.get(arch.to_string())
+        if row is None and hasattr(arch, "canonical"):  # e.g. an unpruned NB101 cell of a stored canonical one
+            row = self._row_of.get(arch.canonical().to_string())
         if row is None:
             raise NotMeasuredError(f"architecture {arch.to_string()!r} is not in table {self.name!r} ({len(self.archs)} architectures)")
         return row

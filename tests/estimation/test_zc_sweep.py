@@ -18,9 +18,9 @@ from nasbench_suite.store import write_store
 from nasbench_suite.testing.tables import make_small_data
 
 NET = {"skeleton": "light", "channels": 8, "cells": 1, "train_dataset": "digits-hard", "batch_size": 16}
-#: two isomorphic cells (the dead edge 1->2 is not computed) and the all-none cell
-ISO_A = "|nor_conv_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"
-ISO_B = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"
+#: two isomorphic cells (edge 0->1 is dead: node 1 feeds nothing) and the all-none cell
+ISO_A = "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"
+ISO_B = "|avg_pool_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"
 NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 
 

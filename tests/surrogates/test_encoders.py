@@ -89,3 +89,42 @@ def test_rejects_other_spaces_and_bad_input() -> None:
 
 def test_empty_input() -> None:
     assert ENC.encode([], "features").shape == (0, 150)
+
+
+@pytest.mark.parametrize("space", ["nb201", "nb101", "darts"])
+def test_every_registered_encoder(space: str) -> None:
+    from nasbench_suite.spaces import get_space
+    from nasbench_suite.surrogates.encoders import ENCODERS
+
+    assert space in ENCODERS.names()
+    enc, sp = get_encoder(space), get_space(space)
+    rng = np.random.default_rng(1)
+    archs = [sp.sample(rng) for _ in range(20)]
+    for kind in KINDS:
+        X = enc.encode(archs, kind)
+        assert X.dtype == np.float32 and X.shape[0] == 20 and np.isfinite(X).all()
+        assert enc.encode([], kind).shape == (0, X.shape[1])
+        np.testing.assert_array_equal(X, enc.encode([a.to_string() for a in archs], kind))
+        np.testing.assert_array_equal(X[3], enc.encode([archs[3]], kind)[0])
+    adj, nodes = enc.graphs(archs)
+    assert adj.shape == (20, enc.n_nodes, enc.n_nodes) and nodes.shape == (20, enc.n_nodes, enc.n_node_features)
+    np.testing.assert_array_equal(enc.encode(archs, "graph"), np.concatenate([adj.reshape(20, -1), nodes.reshape(20, -1)], axis=1))
+    assert np.all(np.tril(adj) == 0)  # DAGs with nodes in topological order
+    # distinct architectures get distinct features
+    assert len({enc.encode([a], "features").tobytes() for a in archs}) == len({a.to_string() for a in archs})
+    with pytest.raises(InvalidArchitectureError, match=space):
+        enc.encode([ALL_CONV3 if space != "nb201" else get_space("darts").sample(rng)], "onehot")
+
+
+def test_nb101_path_encoding_counts_op_sequences() -> None:
+    from nasbench_suite.spaces.nb101 import Architecture as NB101Arch
+
+    # input -> conv3 -> output and input -> conv1 -> conv3 ... : two paths
+    matrix = ((0, 1, 1, 0, 0), (0, 0, 0, 0, 1), (0, 0, 0, 1, 0), (0, 0, 0, 0, 1), (0, 0, 0, 0, 0))
+    ops = ("input", "conv3x3-bn-relu", "conv1x1-bn-relu", "conv3x3-bn-relu", "output")
+    enc = get_encoder("nb101")
+    path = enc.encode([NB101Arch(matrix, ops)], "path")[0]
+    # codes: 1 op: offset 1 + op; 2 ops: offset 4 + 3 * first + second (conv3 = 0, conv1 = 1)
+    assert path.sum() == 2 and path[1 + 0] == 1 and path[4 + 3 * 1 + 0] == 1
+    summary = enc.encode([NB101Arch(matrix, ops)], "features")[0, -7:]
+    assert summary.tolist() == [5, 5, 2, 1, 0, 4, 2]

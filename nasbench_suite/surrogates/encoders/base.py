@@ -44,8 +44,8 @@ class Encoder(Protocol):
 
 def pack_graphs(adjacency: np.ndarray, features: np.ndarray) -> np.ndarray:
     """One 2-D array ``(n, N*N + N*F)``: flattened adjacency, then flattened node features."""
-    n = adjacency.shape[0]
-    return np.concatenate([adjacency.reshape(n, -1), features.reshape(n, -1)], axis=1).astype(np.float32)
+    n, nodes, width = features.shape
+    return np.concatenate([adjacency.reshape(n, nodes * nodes), features.reshape(n, nodes * width)], axis=1).astype(np.float32)
 
 
 def unpack_graphs(packed: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:

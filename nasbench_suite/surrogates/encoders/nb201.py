@@ -115,7 +115,7 @@ class NB201Encoder:
         adjacency, nodes = graphs(ids)
         if kind == "graph":
             return pack_graphs(adjacency, nodes)
-        return np.concatenate([adjacency[:, _TRIU[0], _TRIU[1]], nodes.reshape(len(ids), -1)], axis=1)
+        return np.concatenate([adjacency[:, _TRIU[0], _TRIU[1]], nodes.reshape(len(ids), N_NODES * N_NODE_FEATURES)], axis=1)
 
     def graphs(self, archs: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Dense op-on-node adjacency ``(n, 8, 8)`` and node one-hots ``(n, 8, 7)``."""
@@ -126,7 +126,7 @@ def onehot(ids: np.ndarray) -> np.ndarray:
     """``(n, 30)`` one-hot of each edge's op."""
     out = np.zeros((len(ids), NUM_EDGES, N_OPS), dtype=np.float32)
     np.put_along_axis(out, ids[:, :, None], 1.0, axis=2)
-    return out.reshape(len(ids), -1)
+    return out.reshape(len(ids), NUM_EDGES * N_OPS)
 
 
 def path_counts(ids: np.ndarray) -> np.ndarray:
