@@ -10,8 +10,9 @@ Sections (``--only`` picks some):
           accuracy of the derived cell over ``--seeds`` seeds, its supernet
           training time, and how often DARTS derives parameter-free cells.
 ``lc``    learning-curve extrapolation from the first k epochs to the final
-          epoch: parametric fit, ridge and GBM trained on a random 10% of the
-          classes, and the last-value baseline, on the other 90%.
+          epoch: parametric fit, ridge and GBM on the prefix (GBM also with a
+          one-hot encoding of the cell) trained on a random 10% of the classes,
+          and the last-value baseline, on the other 90%.
 ``warm``  regularized evolution vs. the same warm-started with the top cells
           of a proxy (``zc-re``), mean final test accuracy at several budgets.
 
@@ -105,6 +106,8 @@ def section_ws(args: argparse.Namespace, out: dict[str, Any]) -> None:
         for seed in range(args.seeds):
             strategy = get_strategy(name)(SearchContext(lookup.space, lookup.fidelities), seed=seed, **params)
             outcome = simulate(strategy, lookup, Budget.evals(10))
+            if outcome.status != "ok":
+                raise RuntimeError(f"{name} seed {seed} failed: {outcome.error}")
             derived = outcome.records[0][1]
             best = outcome.records[outcome.records[-1][3]][1]
             ops = strategy.derived.ops
@@ -131,6 +134,7 @@ def section_lc(args: argparse.Namespace, out: dict[str, Any]) -> None:
     epochs = list(bench.epochs(ds))
     rows = _classes(bench.archs)
     curves = np.stack([bench.query_many(None, ds, metric="valid_acc", epoch=e)[rows] for e in epochs], axis=1)
+    onehot = np.array([np.eye(5)[list(Architecture.from_string(bench.archs[r]).op_ids)].ravel() for r in rows])
     final = curves[:, -1]
     rng = np.random.default_rng(0)
     train = np.zeros(len(rows), dtype=bool)
@@ -150,6 +154,8 @@ def section_lc(args: argparse.Namespace, out: dict[str, Any]) -> None:
             "parametric (pow3/exp3/log-power/inverse)": ParametricExtrapolator(target_epoch=epochs[-1], epochs=epochs).predict(pre_te),
             "ridge on 10 %": LearnedCurvePredictor(model="ridge").fit(pre_tr, final[train]).predict(pre_te),
             "GBM on 10 %": LearnedCurvePredictor(model="gbm").fit(pre_tr, final[train]).predict(pre_te),
+            "GBM + cell one-hot on 10 %": LearnedCurvePredictor(model="gbm", curve_columns=k)
+            .fit(np.hstack([pre_tr, onehot[train]]), final[train]).predict(np.hstack([pre_te, onehot[~train]])),
         }
         for name, pred in preds.items():
             tau, rho = _corr(pred, truth)

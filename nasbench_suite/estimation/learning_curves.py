@@ -15,8 +15,8 @@ prediction is the metric at ``target_epoch``.
     observed value.
 :class:`LearnedCurvePredictor`
     A scikit-learn regressor (ridge or gradient boosting) trained on other
-    architectures' curves: features are the prefix values and their
-    successive differences.
+    architectures' curves: features are the prefix values, their successive
+    differences and, optionally, extra columns such as an encoding of the cell.
 """
 
 from __future__ import annotations
@@ -142,9 +142,10 @@ class ParametricExtrapolator:
         return np.array([self.predict_one(p) for p in np.atleast_2d(np.asarray(prefixes, dtype=np.float64))])
 
 
-def _features(prefixes: Any) -> np.ndarray:
-    p = np.atleast_2d(np.asarray(prefixes, dtype=np.float64))
-    return np.hstack([p, np.diff(p, axis=1)]) if p.shape[1] > 1 else p
+def _features(X: np.ndarray, curve_columns: int | None) -> np.ndarray:
+    c = X.shape[1] if curve_columns is None else curve_columns
+    curve, extra = X[:, :c], X[:, c:]
+    return np.hstack([curve, np.diff(curve, axis=1), extra])
 
 
 class LearnedCurvePredictor(RegressorMixin, BaseEstimator):
@@ -158,6 +159,11 @@ class LearnedCurvePredictor(RegressorMixin, BaseEstimator):
         Ridge penalty.
     random_state : int
         Seed of the gradient boosting.
+    curve_columns : int, optional
+        How many leading columns of ``X`` are the curve prefix; the remaining
+        columns are extra per-architecture features (``None``: all columns
+        are the prefix). With the prefix alone, ``k = 1`` cannot change the
+        ranking of the last value; extra features can.
 
     Examples
     --------
@@ -168,10 +174,12 @@ class LearnedCurvePredictor(RegressorMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, model: str = "ridge", alpha: float = 1.0, random_state: int = 0) -> None:
+    def __init__(self, model: str = "ridge", alpha: float = 1.0, random_state: int = 0,
+                 curve_columns: int | None = None) -> None:
         self.model = model
         self.alpha = alpha
         self.random_state = random_state
+        self.curve_columns = curve_columns
 
     def _make(self) -> Any:
         from sklearn.ensemble import GradientBoostingRegressor
@@ -194,7 +202,9 @@ class LearnedCurvePredictor(RegressorMixin, BaseEstimator):
         from sklearn.utils.validation import check_X_y
 
         X, y = check_X_y(X, y, y_numeric=True)
-        self.model_ = self._make().fit(_features(X), y)
+        if self.curve_columns is not None and not 1 <= self.curve_columns <= X.shape[1]:
+            raise ValueError(f"curve_columns must lie in 1..{X.shape[1]}, got {self.curve_columns}")
+        self.model_ = self._make().fit(_features(X, self.curve_columns), y)
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -206,4 +216,4 @@ class LearnedCurvePredictor(RegressorMixin, BaseEstimator):
         X = check_array(X)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"expected prefixes of {self.n_features_in_} epochs, got {X.shape[1]}")
-        return self.model_.predict(_features(X))
+        return self.model_.predict(_features(X, self.curve_columns))

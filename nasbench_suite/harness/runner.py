@@ -7,7 +7,6 @@ process and caches its :class:`Lookup`).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,20 +113,14 @@ def lookup_cached(ref: str, dataset: str, epoch: int | None) -> Lookup:
 def run_task(task: Task) -> tuple[tuple[str, int], str]:
     """Execute one sweep task with single-threaded numerics; return its key and results line.
 
-    Every engine runs tasks through here with the same thread limits, so a
-    line's bytes do not depend on the engine or the number of jobs.
+    Every engine runs tasks through here with the same thread limits (BLAS
+    and OpenMP pools at one thread; torch models set their own), so a line's
+    bytes do not depend on the engine or the number of jobs.
     """
     from threadpoolctl import threadpool_limits
 
     lookup = lookup_cached(task.benchmark, task.dataset, task.epoch)
     with threadpool_limits(limits=1):
-        _torch_single_thread()
         record = run_search(lookup.benchmark, task.dataset, task.strategy, seed=task.seed, budget=task.budget,
                             workers=task.workers, params=task.params, lookup=lookup)
     return task.key, dumps(record)
-
-
-def _torch_single_thread() -> None:
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.get_num_threads() != 1:
-        torch.set_num_threads(1)

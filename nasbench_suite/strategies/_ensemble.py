@@ -17,16 +17,16 @@ import numpy as np
 
 @contextmanager
 def _one_thread() -> Iterator[None]:
+    """torch on one thread, set unconditionally: the count torch reports can lag behind OpenMP limits set
+    by others (threadpoolctl), and two threads on these tiny matrices cost many times the CPU of one."""
     import torch
 
     before = torch.get_num_threads()
-    if before != 1:
-        torch.set_num_threads(1)
+    torch.set_num_threads(1)
     try:
         yield
     finally:
-        if before != 1:
-            torch.set_num_threads(before)
+        torch.set_num_threads(before)
 
 
 class MLPEnsemble:

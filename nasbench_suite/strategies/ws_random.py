@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from nasbench_suite.estimation.ws_strategy import OneShotStrategy
@@ -29,6 +31,7 @@ class RandomWS(OneShotStrategy):
 
     name = "ws-rsws"
     method = "rsws"
+    check_params: ClassVar[dict[str, Any]] = {"epochs": 1, "steps_per_epoch": 2, "candidates": 64}
 
     def __init__(
         self,

@@ -116,6 +116,7 @@ def verify_table(
     import torch
 
     from nasbench_suite.benchmark import METRICS
+    from nasbench_suite.spaces import get_space
     from nasbench_suite.training.generate import isomorphism_classes
     from nasbench_suite.training.trainer import TrainProtocol, train_architecture
 
@@ -134,8 +135,10 @@ def verify_table(
     seeds = bench.seeds(dataset)
     epochs = bench.epochs(dataset)
     rows = np.sort(np.random.default_rng(seed).choice(len(bench.archs), size=min(sample, len(bench.archs)), replace=False))
-    space = bench.search_space
-    reps = {space.parse(c.arch).canonical_key(): c.arch for c in isomorphism_classes(space.name)}
+    # the full space (a table's own search_space may hold only the table's rows)
+    space_name = getattr(bench, "space_name", None) or bench.search_space.name
+    space = get_space(space_name)
+    reps = {space.parse(c.arch).canonical_key(): c.arch for c in isomorphism_classes(space_name)}
     checks: list[ArchCheck] = []
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(protocol.threads)

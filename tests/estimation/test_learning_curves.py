@@ -66,9 +66,23 @@ def test_parametric_falls_back_to_the_last_value() -> None:
 def test_learned_predictor_follows_the_sklearn_contract(curves: tuple[np.ndarray, np.ndarray]) -> None:
     train, _ = curves
     est = LearnedCurvePredictor(model="ridge", alpha=0.5)
-    assert clone(est).get_params() == {"model": "ridge", "alpha": 0.5, "random_state": 0}
+    assert clone(est).get_params() == {"model": "ridge", "alpha": 0.5, "random_state": 0, "curve_columns": None}
     assert est.fit(train[:, :3], train[:, -1]) is est
     with pytest.raises(ValueError, match="expected prefixes of 3 epochs, got 2"):
         est.predict(train[:, :2])
     with pytest.raises(UnknownNameError):
         LearnedCurvePredictor(model="svm").fit(train[:, :2], train[:, -1])
+
+
+def test_extra_features_can_reorder_a_one_epoch_prefix() -> None:
+    """With k = 1 only extra columns (e.g. a cell encoding) can rank better than the first value."""
+    rng = np.random.default_rng(0)
+    group = rng.integers(0, 2, 600)  # e.g. "has a 3x3 convolution": those finish 20 points higher
+    first = rng.uniform(10, 30, 600)
+    final = first + 20 * group + rng.normal(0, 1, 600)
+    X = np.column_stack([first, group])
+    pred = LearnedCurvePredictor(curve_columns=1).fit(X[:300], final[:300]).predict(X[300:])
+    truth = final[300:]
+    assert stats.spearmanr(pred, truth)[0] > stats.spearmanr(first[300:], truth)[0] + 0.1
+    with pytest.raises(ValueError, match="curve_columns must lie in 1..2"):
+        LearnedCurvePredictor(curve_columns=3).fit(X, final)

@@ -160,7 +160,7 @@ def test_nb201_cost_formula_matches_the_nats_archive(reference_dir: Path) -> Non
         np.testing.assert_allclose(formula["params"], costs["params"][ok], rtol=1e-9)
         np.testing.assert_allclose(formula["flops"], costs["flops"][ok], rtol=1e-6)
         checked += 1
-    assert checked >= 2
+    assert checked == 4  # cifar10-valid, cifar10, cifar100, ImageNet16-120
 
 
 def test_tampered_or_incompatible_files_are_refused(fitted: tuple[SurrogateBenchmark, Path], tmp_path: Path) -> None:
@@ -196,3 +196,31 @@ def test_split_indices() -> None:
     with pytest.raises(ValueError, match="train_size"):
         split_indices(100, 1, seed=0)
 
+
+
+@pytest.mark.parametrize("space", ["nb101", "darts"])
+def test_spaces_too_large_to_enumerate(space: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from nasbench_suite.spaces import get_space
+    from nasbench_suite.surrogates import benchmark as module
+    from nasbench_suite.surrogates import make_surrogate
+    from nasbench_suite.surrogates.benchmark import FittedModel
+
+    monkeypatch.setattr(module, "OPTIMUM_SAMPLE", 300)
+    sp = get_space(space)
+    rng = np.random.default_rng(0)
+    archs = [sp.sample(rng) for _ in range(40)]
+    y = rng.uniform(80, 95, size=40)
+    model = make_surrogate("xgb", space=space).set_params(model__n_estimators=20).fit(archs, y)
+    bench = SurrogateBenchmark(name=f"{space}-toy", space=space, models=[FittedModel("cifar10", "valid_acc", 100, model)])
+    assert not bench.enumerable and "sampled" in bench.optimum_method
+    values = bench.query_many(archs[:5], "cifar10", metric="valid_acc")
+    np.testing.assert_allclose(values, model.predict(archs[:5]))
+    assert bench.query(archs[0], "cifar10").valid_acc == pytest.approx(values[0])
+    best, value = bench.optimum("cifar10", metric="valid_acc")
+    assert bench.query(best, "cifar10").valid_acc == pytest.approx(value)
+    with pytest.raises(ValueError, match="too large"):
+        bench.query_many(None, "cifar10", metric="valid_acc")
+    assert np.isnan(bench.cost(archs[0], "cifar10", "params"))  # no formula and no table costs
+    bench.save(tmp_path / space)
+    again = open_surrogate(tmp_path / space)
+    np.testing.assert_allclose(again.query_many(archs[:5], "cifar10", metric="valid_acc"), values)

@@ -20,7 +20,7 @@ ESTIMATORS = [
     RidgeRegressor(),
     MLPRegressor(hidden_layer_sizes=(16,), max_iter=50),
     # one node per graph: every packed row is a single node's features plus its self-loop entry
-    GINRegressor(n_nodes=1, hidden=8, n_layers=1, epochs=5),
+    GINRegressor(n_nodes=1, hidden=16, n_layers=1, epochs=60, lr=1e-2),
     EnsembleRegressor(RidgeRegressor(), n_members=2),
 ]
 

@@ -10,6 +10,7 @@ an ordinary 2-D-array regressor.
 
 from __future__ import annotations
 
+import copy
 import math
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,6 +89,7 @@ class GINRegressor(ArrayRegressor):
         Seed of initialisation and batch order (a private ``torch.Generator``).
     n_threads
         Torch threads during ``fit`` / ``predict`` (restored afterwards); ``None`` keeps torch's setting.
+        One is fastest: the matrices are tiny, and more threads mostly wait on each other.
     """
 
     def __init__(
@@ -101,7 +103,7 @@ class GINRegressor(ArrayRegressor):
         lr: float = 1e-3,
         weight_decay: float = 1e-4,
         random_state: int | None = 0,
-        n_threads: int | None = None,
+        n_threads: int | None = 1,
     ) -> None:
         self.n_nodes = n_nodes
         self.hidden = hidden
@@ -117,7 +119,7 @@ class GINRegressor(ArrayRegressor):
         if self.n_nodes is None:
             raise ValueError("GINRegressor needs n_nodes: the number of nodes of the packed graph encoding")
         adjacency, nodes = unpack_graphs(X, int(self.n_nodes))
-        return torch.as_tensor(adjacency, dtype=torch.float32), torch.as_tensor(nodes, dtype=torch.float32)
+        return torch.tensor(adjacency, dtype=torch.float32), torch.tensor(nodes, dtype=torch.float32)
 
     def fit(self, X: Any, y: Any) -> GINRegressor:
         """Train on packed graphs ``X`` ``(n, N*N + N*F)`` and targets ``y`` ``(n,)``."""
@@ -149,15 +151,21 @@ class GINRegressor(ArrayRegressor):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        """Predicted targets ``(n,)``."""
+        """Predicted targets ``(n,)``.
+
+        Inference runs in float64 so that an architecture's prediction does not
+        depend on which others share its batch (float32 kernels round
+        differently for different batch sizes).
+        """
         X = self._validate_predict(X)
         adjacency, nodes = self._tensors(X)
+        net = copy.deepcopy(self.network_).double()
         out = []
         with _threads(self.n_threads), torch.inference_mode():
             for start in range(0, len(X), 8192):
-                out.append(self.network_(adjacency[start : start + 8192], nodes[start : start + 8192]).numpy())
-        pred = np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
-        return pred.astype(np.float64) * self.y_scale_ + self.y_mean_
+                out.append(net(adjacency[start : start + 8192].double(), nodes[start : start + 8192].double()).numpy())
+        pred = np.concatenate(out) if out else np.zeros(0, dtype=np.float64)
+        return pred * self.y_scale_ + self.y_mean_
 
     def _save_files(self, directory: Path) -> dict[str, Any]:
         torch.save(self.network_.state_dict(), directory / "model.pt")
