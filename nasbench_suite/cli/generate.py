@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import fields
+from types import SimpleNamespace
 
-from nasbench_suite.training.trainer import TrainProtocol
+from nasbench_suite.training.protocol import TrainProtocol
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``generate`` subcommand."""
-    defaults = TrainProtocol()
+    defaults = SimpleNamespace(**{f.name: f.default for f in fields(TrainProtocol)})
     p = subparsers.add_parser(
         "generate",
         help="train every cell of a search space and write a benchmark table",
@@ -24,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cells", type=int, default=defaults.cells, help="cells N per stage")
     p.add_argument("--epochs", type=int, default=defaults.epochs, help="training epochs")
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="training batch size")
+    p.add_argument(
+        "--bn-recalibrate",
+        type=int,
+        default=defaults.bn_recalibrate,
+        metavar="K",
+        help="before each evaluation, recompute BatchNorm statistics over the first K training images (default: 0, off)",
+    )
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="training seeds (default: 0 1)")
     p.add_argument("--out", required=True, help="output table (.h5); the journal is written next to it")
     p.add_argument("--name", default=None, help="benchmark name (default: the output file's stem)")
@@ -48,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         cells=args.cells,
         epochs=args.epochs,
         batch_size=args.batch_size,
+        bn_recalibrate=args.bn_recalibrate,
     )
     data = generate_table(
         args.out,

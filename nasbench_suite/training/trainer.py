@@ -1,4 +1,4 @@
-"""Seeded, recorded training of one cell network: the protocol and the loop.
+"""Seeded, recorded training of one cell network under a :class:`TrainProtocol`.
 
 A :class:`TrainProtocol` records every choice that changes the numbers. On
 the CPU, the same protocol, seed and thread count give bit-identical curves
@@ -13,8 +13,7 @@ import contextlib
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -25,51 +24,9 @@ from nasbench_suite.benchmark import METRICS, Metric
 from nasbench_suite.spaces.nb201 import Architecture
 from nasbench_suite.training.data import ImageData, load_dataset
 from nasbench_suite.training.networks import build_network
+from nasbench_suite.training.protocol import TrainProtocol
 
 __all__ = ["RunRecord", "TrainProtocol", "train_architecture"]
-
-
-@dataclass(frozen=True)
-class TrainProtocol:
-    """Everything that defines a training run, recorded in every generated table.
-
-    SGD with Nesterov momentum, the learning rate cosine-annealed from ``lr``
-    to 0 over all steps (updated every step), cross-entropy loss, weight decay
-    on every parameter. Evaluation uses the whole valid and test splits in
-    eval mode after each epoch (one forward pass over both splits together).
-    """
-
-    dataset: str = "digits-hard"
-    skeleton: str = "light"
-    channels: int = 8
-    cells: int = 1
-    epochs: int = 3
-    batch_size: int = 128
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    nesterov: bool = True
-    lr: float = 0.1
-    lr_schedule: str = "cosine-per-step"
-    min_lr: float = 0.0
-    weight_decay: float = 5e-4
-    loss: str = "cross_entropy"
-    torch_version: str = field(default_factory=lambda: torch.__version__)
-    threads: int = 1
-
-    def __post_init__(self) -> None:
-        for name in ("channels", "cells", "epochs", "batch_size", "threads"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serializable dict of every field."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainProtocol:
-        """The protocol recorded by :meth:`to_dict` (unknown keys are ignored)."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
 
 
 @dataclass(frozen=True)
@@ -103,6 +60,21 @@ def _evaluate(net: nn.Module, x: torch.Tensor, ys: tuple[torch.Tensor, ...]) -> 
             (float(F.cross_entropy(out, y)), 100.0 * float((out.argmax(1) == y).sum()) / len(y))
             for out, y in zip(outs, ys)
         ]
+
+
+def _recalibrate_bn(net: nn.Module, x: torch.Tensor, batch_size: int) -> None:
+    """Replace BatchNorm running statistics by their exact average over ``x`` (batches in order)."""
+    bns = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [bn.momentum for bn in bns]
+    for bn in bns:
+        bn.reset_running_stats()
+        bn.momentum = None  # cumulative moving average: the plain mean over batches
+    net.train()
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            net(x[start : start + batch_size])
+    for bn, momentum in zip(bns, saved):
+        bn.momentum = momentum
 
 
 def _cosine(base: float, minimum: float, step: int, total: int) -> float:
@@ -180,6 +152,8 @@ def train_architecture(
             curves[epoch, col[Metric.TRAIN_TIME]] = time.perf_counter() - start
             curves[epoch, col[Metric.TRAIN_LOSS]] = float(loss_sum) / n
             curves[epoch, col[Metric.TRAIN_ACC]] = 100.0 * float(correct) / n
+            if protocol.bn_recalibrate:
+                _recalibrate_bn(net, data.train_x[: protocol.bn_recalibrate], bs)
             (vl, va), (tl, ta) = _evaluate(net, eval_x, (data.valid_y, data.test_y))
             curves[epoch, col[Metric.VALID_LOSS]], curves[epoch, col[Metric.VALID_ACC]] = vl, va
             curves[epoch, col[Metric.TEST_LOSS]], curves[epoch, col[Metric.TEST_ACC]] = tl, ta

@@ -163,3 +163,19 @@ def test_incompatible_or_unknown_model_files(tmp_path: Path) -> None:
 def test_model_registry_lists_every_saved_class() -> None:
     for name in MODELS.names():
         assert MODELS.get(name).__name__ == name
+
+
+def test_gin_prediction_does_not_depend_on_the_batch() -> None:
+    """An architecture's prediction is the same alone, in a small batch, or among thousands."""
+    from nasbench_suite.surrogates.models.gin import PREDICT_CHUNK
+
+    rng = np.random.default_rng(0)
+    space = NB201Space()
+    train = [space.sample(rng) for _ in range(50)]
+    model = make_surrogate("gin", space="nb201").set_params(model__epochs=2)
+    model.fit(train, rng.normal(size=50))
+    many = [space.sample(rng) for _ in range(3 * PREDICT_CHUNK + 7)]
+    every = model.predict(many)
+    assert all(model.predict([a])[0] == every[i] for i, a in enumerate(many[:5]))
+    picks = rng.choice(len(many), 40, replace=False)
+    np.testing.assert_array_equal(model.predict([many[i] for i in picks]), every[picks])

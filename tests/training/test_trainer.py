@@ -26,6 +26,8 @@ def test_protocol_round_trips_through_a_dict() -> None:
 def test_protocol_rejects_nonpositive_sizes() -> None:
     with pytest.raises(ValueError, match="epochs"):
         TrainProtocol(epochs=0)
+    with pytest.raises(ValueError, match="bn_recalibrate"):
+        TrainProtocol(bn_recalibrate=-1)
 
 
 def test_same_seed_gives_identical_numbers_and_other_seeds_differ() -> None:
@@ -43,3 +45,33 @@ def test_curves_and_costs_are_well_formed() -> None:
     assert ((accs >= 0) & (accs <= 100)).all()
     assert (rec.curves[:, TIME] > 0).all()
     assert rec.params > 0 and rec.flops > 0 and rec.latency > 0
+
+
+def test_bn_recalibration_changes_evaluation_only() -> None:
+    """Recalibrating BatchNorm statistics leaves training untouched and only changes the evaluated numbers."""
+    recal = TrainProtocol(**{**SMALL.to_dict(), "bn_recalibrate": 256})
+    plain = train_architecture(ARCH, SMALL, seed=1, measure_costs=False).curves
+    a = train_architecture(ARCH, recal, seed=1, measure_costs=False).curves
+    b = train_architecture(ARCH, recal, seed=1, measure_costs=False).curves
+    assert np.array_equal(_numbers(a), _numbers(b))
+    train_cols = [METRICS.index(m) for m in ("train_loss", "train_acc")]
+    eval_cols = [METRICS.index(m) for m in ("valid_loss", "test_loss")]
+    assert np.array_equal(a[:, train_cols], plain[:, train_cols])
+    assert not np.allclose(a[:, eval_cols], plain[:, eval_cols])
+
+
+def test_recalibrated_statistics_are_the_training_split_average() -> None:
+    import torch
+    from torch import nn
+
+    from nasbench_suite.training.trainer import _recalibrate_bn
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 3, 1), nn.BatchNorm2d(3))
+    x = torch.randn(10, 1, 4, 4) * 3 + 1
+    _recalibrate_bn(net, x, batch_size=5)
+    bn = net[1]
+    with torch.no_grad():
+        per_batch = [net[0](x[i : i + 5]).mean(dim=(0, 2, 3)) for i in (0, 5)]
+    torch.testing.assert_close(bn.running_mean, (per_batch[0] + per_batch[1]) / 2)
+    assert bn.momentum == 0.1 and int(bn.num_batches_tracked) == 2

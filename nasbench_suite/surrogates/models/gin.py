@@ -10,7 +10,6 @@ an ordinary 2-D-array regressor.
 
 from __future__ import annotations
 
-import copy
 import math
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,10 @@ from torch import nn
 
 from nasbench_suite.surrogates.encoders.base import unpack_graphs
 from nasbench_suite.surrogates.models.base import ArrayRegressor, seed_of
+
+
+#: graphs per inference chunk; fixed so that predictions are independent of the batch they arrive in
+PREDICT_CHUNK = 128
 
 
 class _GIN(nn.Module):
@@ -153,18 +156,23 @@ class GINRegressor(ArrayRegressor):
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets ``(n,)``.
 
-        Inference runs in float64 so that an architecture's prediction does not
-        depend on which others share its batch (float32 kernels round
-        differently for different batch sizes).
+        Inference runs in chunks of exactly :data:`PREDICT_CHUNK` graphs (the
+        last one zero-padded), so an architecture's prediction does not depend
+        on which others share its call: float32 kernels round differently for
+        different batch sizes, but identically for a fixed one.
         """
         X = self._validate_predict(X)
         adjacency, nodes = self._tensors(X)
-        net = copy.deepcopy(self.network_).double()
+        n, c = len(X), PREDICT_CHUNK
         out = []
         with _threads(self.n_threads), torch.inference_mode():
-            for start in range(0, len(X), 8192):
-                out.append(net(adjacency[start : start + 8192].double(), nodes[start : start + 8192].double()).numpy())
-        pred = np.concatenate(out) if out else np.zeros(0, dtype=np.float64)
+            for start in range(0, n, c):
+                a, x = adjacency[start : start + c], nodes[start : start + c]
+                if len(a) < c:
+                    a = torch.cat([a, a.new_zeros((c - len(a), *a.shape[1:]))])
+                    x = torch.cat([x, x.new_zeros((c - len(x), *x.shape[1:]))])
+                out.append(self.network_(a, x)[: min(c, n - start)].numpy())
+        pred = np.concatenate(out).astype(np.float64) if out else np.zeros(0, dtype=np.float64)
         return pred * self.y_scale_ + self.y_mean_
 
     def _save_files(self, directory: Path) -> dict[str, Any]:
