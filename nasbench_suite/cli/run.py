@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--benchmark", required=True, help="a benchmark name (see `nasbench info`) or a store file")
     p.add_argument("--dataset", required=True)
-    p.add_argument("--strategies", default="all", help="'all' or a comma-separated list, e.g. rs,re,ls (default: all)")
+    p.add_argument("--strategies", default="all", help="'all' (every strategy that can search the dataset) or a comma-separated list, e.g. rs,re,ls (default: all)")
     p.add_argument("--seeds", default="0-9", help="e.g. 0-99 or 0,3,10-19 (default: 0-9)")
     budget = p.add_mutually_exclusive_group(required=True)
     budget.add_argument("--budget-evals", type=int, metavar="N", help="evaluations per run")
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             params=parse_params(args.param),
         )
         summary = run_sweep(spec, args.out, jobs=args.jobs, engine=args.engine, ray_address=args.ray_address,
-                            progress=not args.no_progress)
+                            progress=not args.no_progress, skip_inapplicable=args.strategies.strip() == "all")
     except ValueError as exc:  # bad budgets, seeds, params; NasBenchErrors are ValueErrors too
         print(f"nasbench run: error: {exc}", file=sys.stderr)
         return 2
@@ -90,6 +90,8 @@ def _report(summary: Any) -> None:
 
     records = read_results(summary.path)
     console = Console()
+    for name, reason in summary.skipped.items():
+        console.print(f"skipped {name}: {reason}")
     table = Table(title=f"{summary.path} ({summary.ran} run, {summary.reused} kept, {summary.wall_seconds:.1f} s)")
     for col in ("strategy", "runs", "failed", "final test (mean ± std)", "regret (mean)"):
         table.add_column(col, justify="left" if col == "strategy" else "right")

@@ -27,7 +27,15 @@ import numpy as np
 from nasbench_suite.estimation.supernet import arch_from_path
 from nasbench_suite.estimation.weight_sharing import WSConfig, WSResult, search
 from nasbench_suite.spaces.nb201 import EDGES, OPS, Architecture
-from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, SearchExhausted, Strategy, require
+from nasbench_suite.strategies.base import (
+    Observation,
+    Proposal,
+    SearchContext,
+    SearchExhausted,
+    Strategy,
+    require,
+    require_training_data,
+)
 
 __all__ = ["OneShotStrategy", "ranked_by_alphas"]
 
@@ -56,6 +64,7 @@ class OneShotStrategy(Strategy):
         require(getattr(self.space, "name", None) == "nb201",
                 f"{type(self).__name__} searches the nb201 cell space, got space {getattr(self.space, 'name', None)!r}")
         self.config = WSConfig(**config)  # validates the values
+        require_training_data(context, self.config.dataset, type(self).__name__)
         for name, value in config.items():
             setattr(self, name, value)
         self.result: WSResult | None = None

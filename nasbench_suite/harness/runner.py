@@ -45,7 +45,7 @@ def run_search(
     budget.check_unit(lookup.clock_unit)
     cls = get_strategy(strategy)
     requested = dict(params or {})
-    context = SearchContext(lookup.space, lookup.fidelities)
+    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
     try:
         instance = cls(context, seed=seed, **requested)
         used = instance.params()

@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,8 @@ class SweepSummary:
     ran: int
     failed: list[tuple[str, int, str]]
     wall_seconds: float
+    #: strategies left out because they cannot search this benchmark dataset, with the reason
+    skipped: dict[str, str] = field(default_factory=dict)
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -114,6 +116,23 @@ def parse_strategies(text: str) -> tuple[str, ...]:
     return names
 
 
+def applicable(names: tuple[str, ...], context: SearchContext) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The strategies among ``names`` that accept ``context`` (default hyperparameters), and why the others do not.
+
+    ``--strategies all`` runs only these: e.g. one-shot strategies, which train
+    their own supernet, cannot search a table of CIFAR results on digits images.
+    """
+    kept, skipped = [], {}
+    for name in names:
+        try:
+            get_strategy(name)(context, seed=0)
+        except ValueError as exc:
+            skipped[name] = str(exc)
+        else:
+            kept.append(name)
+    return tuple(kept), skipped
+
+
 def _benchmark_ref(spec: SweepSpec, bench: Any) -> str:
     """What workers open: an absolute path when the benchmark came from a file."""
     path = getattr(bench, "path", None)
@@ -126,7 +145,7 @@ def _expected(spec: SweepSpec, bench: Any, lookup: Lookup) -> tuple[dict[str, An
     budget = spec.budget
     settings = settings_of(make_record(benchmark=bench, lookup=lookup, strategy="-", params={}, seed=0, budget=budget,
                                        workers=spec.workers, outcome=probe))
-    context = SearchContext(lookup.space, lookup.fidelities)
+    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
     params: dict[str, Any] = {}
     for name in spec.strategies:
         requested = dict(spec.params.get(name, {}))
@@ -168,8 +187,14 @@ def run_sweep(
     ray_address: str | None = None,
     progress: bool = True,
     on_result: Callable[[tuple[str, int], str], None] | None = None,
+    skip_inapplicable: bool = False,
 ) -> SweepSummary:
-    """Run every (strategy, seed) of ``spec`` not yet in ``out`` and write ``out`` in canonical order."""
+    """Run every (strategy, seed) of ``spec`` not yet in ``out`` and write ``out`` in canonical order.
+
+    With ``skip_inapplicable`` (what ``--strategies all`` means), strategies
+    that refuse the benchmark dataset are left out and listed in the summary;
+    otherwise their runs fail and record why.
+    """
     from nasbench_suite.catalog import resolve
 
     t0 = time.perf_counter()
@@ -177,6 +202,12 @@ def run_sweep(
     bench = resolve(spec.benchmark)
     lookup = Lookup(bench, spec.dataset, epoch=spec.epoch)
     spec.budget.check_unit(lookup.clock_unit)
+    skipped: dict[str, str] = {}
+    if skip_inapplicable:
+        names, skipped = applicable(spec.strategies, SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset))
+        if not names:
+            raise ValueError(f"no strategy can search {spec.dataset!r} of {spec.benchmark!r}: {skipped}")
+        spec = replace(spec, strategies=names)
     settings, params = _expected(spec, bench, lookup)
     existing = _check_existing(out, read_lines(out), settings, params) if out.exists() else {}
     ref = _benchmark_ref(spec, bench)
@@ -204,4 +235,4 @@ def run_sweep(
         record = json.loads(done[key])
         if record["status"] != "ok":
             failed.append((key[0], key[1], str(record.get("error"))))
-    return SweepSummary(out, len(done), len(existing), len(tasks), failed, time.perf_counter() - t0)
+    return SweepSummary(out, len(done), len(existing), len(tasks), failed, time.perf_counter() - t0, skipped)

@@ -52,11 +52,14 @@ class Observation(NamedTuple):
 
 @dataclass(frozen=True)
 class SearchContext:
-    """What a strategy may know about the problem: the space and the fidelities on offer."""
+    """What a strategy may know about the problem: the space, the fidelities on offer, the dataset's name."""
 
     space: SearchSpace
     #: epochs the strategy may ask for, ascending; the last is the full budget
     fidelities: tuple[int, ...]
+    #: the benchmark dataset searched (``None``: not said). Strategies that compute on real data themselves
+    #: (one-shot supernets, zero-cost proxies) refuse a dataset other than the one they train on.
+    dataset: str | None = None
 
     def __post_init__(self) -> None:
         fids = tuple(int(f) for f in self.fidelities)
@@ -115,6 +118,16 @@ class Strategy(ABC):
             if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "seed":
                 out[name] = getattr(self, name)
         return out
+
+
+def require_training_data(context: SearchContext, trains_on: str, who: str) -> None:
+    """Refuse to search ``context.dataset`` with networks computed on another dataset (``trains_on``)."""
+    require(
+        context.dataset is None or context.dataset == trains_on,
+        f"{who} computes on {trains_on!r} images, but the benchmark dataset is {context.dataset!r}: "
+        f"its choice would not be a search on that dataset (give it dataset={context.dataset!r} if the suite "
+        f"can load those images, or precomputed scores)",
+    )
 
 
 def require(condition: bool, message: str) -> None:

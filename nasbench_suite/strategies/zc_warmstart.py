@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nasbench_suite.strategies.base import Proposal, SearchContext, require
+from nasbench_suite.strategies.base import Proposal, SearchContext, require, require_training_data
 from nasbench_suite.strategies.evolution import RegularizedEvolution
 
 
@@ -77,6 +77,10 @@ class ZCRegularizedEvolution(RegularizedEvolution):
         PROXIES.get(proxy)  # unknown names raise, listing the valid ones
         require(int(candidates) >= 1, f"candidates must be >= 1, got {candidates!r}")
         require(getattr(self.space, "name", None) == "nb201", f"zc-re scores nb201 cells, got space {self.space.name!r}")
+        if scores is None:
+            from nasbench_suite.estimation.zc_setup import ProxySetup
+
+            require_training_data(context, ProxySetup().dataset, "zc-re (without stored scores)")
         self.proxy = proxy
         self.scores = None if scores is None else str(scores)
         self.candidates = int(candidates)

@@ -131,3 +131,24 @@ def test_ray_engine_gives_the_same_bytes(synthetic_path, tmp_path) -> None:
     run_sweep(s, local, jobs=1, progress=False)
     run_sweep(s, ray_out, jobs=2, engine="ray", progress=False)
     assert local.read_bytes() == ray_out.read_bytes()
+
+
+def test_strategies_that_compute_on_other_data_are_left_out_of_all(synthetic_path, tmp_path) -> None:
+    """One-shot and proxy strategies train on digits images; they cannot search another dataset's table."""
+    from nasbench_suite.harness.sweep import applicable
+    from nasbench_suite.spaces import get_space
+    from nasbench_suite.strategies import SearchContext, make_strategy
+
+    cifar = SearchContext(get_space("nb201"), (12,), dataset="cifar10")
+    kept, skipped = applicable(("rs", "ws-darts", "zc-re"), cifar)
+    assert kept == ("rs",) and set(skipped) == {"ws-darts", "zc-re"}
+    assert all("'digits-hard'" in why and "'cifar10'" in why for why in skipped.values())
+    with pytest.raises(ValueError, match="computes on 'digits-hard' images"):
+        make_strategy("ws-gdas", cifar, seed=0)
+    digits = SearchContext(get_space("nb201"), (12,), dataset="digits-hard")
+    assert applicable(("rs", "ws-darts", "zc-re"), digits) == (("rs", "ws-darts", "zc-re"), {})
+
+    out = tmp_path / "all.jsonl"
+    summary = run_sweep(spec(synthetic_path, strategies=("rs", "ws-rsws"), seeds=(0,)), out, progress=False,
+                        skip_inapplicable=True)
+    assert "ws-rsws" in summary.skipped and keys(out) == [("rs", 0)]
