@@ -173,9 +173,28 @@ def parse_line(line: str, *, where: str = "") -> dict[str, Any]:
     return record
 
 
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A results file's text; a ``.gz`` file (how boards store their results) is decompressed."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        import gzip
+
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return fh.read()
+    return path.read_text(encoding="utf-8")
+
+
+def write_gzip(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` gzip-compressed with no timestamp or name in the header, so equal text gives equal bytes."""
+    import gzip
+
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh:
+        fh.write(text.encode("utf-8"))
+
+
 def read_lines(path: str | os.PathLike[str], *, tolerate_truncation: bool = True) -> list[str]:
     """The complete record lines of a results file (an interrupted, half-written last line is dropped)."""
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_text(path)
     lines = text.split("\n")
     complete, last = lines[:-1], lines[-1]
     out = [ln for ln in complete if ln.strip()]

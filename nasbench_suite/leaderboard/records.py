@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.harness.results import ResultsFormatError, parse_line
+from nasbench_suite.harness.results import ResultsFormatError, parse_line, read_text
 
 #: record fields that must agree between every run of one leaderboard
 BOARD_KEYS: tuple[str, ...] = (
@@ -136,7 +136,7 @@ class Loaded:
 def read_records(path: str | os.PathLike[str]) -> list[tuple[int, dict[str, Any]]]:
     """``(line number, record)`` for every line of one results file; schema errors raise."""
     out = []
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_text(path)
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

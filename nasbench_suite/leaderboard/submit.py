@@ -1,6 +1,7 @@
 """Submitting a results file to a leaderboard folder: verify, merge, rebuild -- or change nothing.
 
-A board folder holds ``results/*.jsonl`` (the runs it is built from) and the
+A board folder holds ``results/*.jsonl.gz`` (the runs it is built from,
+compressed: a 300-evaluation run is ~40 kB of JSON) and the
 files :func:`nasbench_suite.leaderboard.board.build` writes. A submission is
 verified first; then the new board is computed and rendered in memory from
 the old results plus the new file; only when all of that succeeded are the
@@ -10,6 +11,7 @@ rename). A rejected or incompatible submission leaves the folder byte-identical.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -19,7 +21,8 @@ from typing import Any
 
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.leaderboard.board import JSON_NAME, compute_board, read_board, render_outputs, write_files
-from nasbench_suite.leaderboard.records import file_sha256, load_results
+from nasbench_suite.harness.results import read_text, write_gzip
+from nasbench_suite.leaderboard.records import load_results
 from nasbench_suite.leaderboard.verify import VerifyReport, verify_results
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ class Submission:
 def board_results(board_dir: Path) -> list[Path]:
     """The results files of a board folder, sorted by name."""
     folder = board_dir / RESULTS_DIR
-    return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+    return sorted([*folder.glob("*.jsonl"), *folder.glob("*.jsonl.gz")]) if folder.is_dir() else []
 
 
 def submit(
@@ -73,32 +76,40 @@ def submit(
     report = verify_results(results, benchmark=benchmark, sample=sample, seed=seed)
     if not report.ok:
         raise SubmissionRejectedError(report)
-    digest = file_sha256(results)
+    text = read_text(results)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = board_results(board_dir)
-    if any(file_sha256(p) == digest for p in existing):
+    if any(hashlib.sha256(read_text(p).encode("utf-8")).hexdigest() == digest for p in existing):
         log.info("%s is already on the board %s", results, board_dir)
         return Submission(report, None, None)
 
     old = read_board(board_dir) if (board_dir / JSON_NAME).is_file() else {}
-    target = board_dir / RESULTS_DIR / f"{results.stem}-{digest[:12]}.jsonl"
-    # the order and names a later `build results/*.jsonl` of the folder would use
-    sources = sorted([(p.name, p) for p in existing] + [(target.name, results)])
-    loaded = load_results([p for _, p in sources])
-    report_epoch = (old.get("report_epoch") or {}).get("epoch")
-    bench = None
-    if report_epoch is not None:
-        from nasbench_suite.harness.runner import open_cached
+    stem = results.name.removesuffix(".gz").removesuffix(".jsonl")
+    target = board_dir / RESULTS_DIR / f"{stem}-{digest[:12]}.jsonl.gz"
+    # the file as it will lie in the board (compressed), outside the results folder until the board is rendered
+    import tempfile
 
-        bench = open_cached(report.benchmark)
-    board = compute_board(loaded, base=board_dir, benchmark=bench, report_epoch=report_epoch,
-                          file_names=[f"{RESULTS_DIR}/{name}" for name, _ in sources])
-    board["title"] = old.get("title") or f"{board['benchmark']['name']} / {board['dataset']}"
-    files = render_outputs(board)
+    with tempfile.TemporaryDirectory() as scratch:
+        packed = Path(scratch) / target.name
+        write_gzip(packed, text)
+        # the order and names a later `build results/*` of the folder would use
+        sources = sorted([(p.name, p) for p in existing] + [(target.name, packed)])
+        loaded = load_results([p for _, p in sources])
+        report_epoch = (old.get("report_epoch") or {}).get("epoch")
+        bench = None
+        if report_epoch is not None:
+            from nasbench_suite.harness.runner import open_cached
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(results, tmp)
-    os.replace(tmp, target)
+            bench = open_cached(report.benchmark)
+        board = compute_board(loaded, base=board_dir, benchmark=bench, report_epoch=report_epoch,
+                              file_names=[f"{RESULTS_DIR}/{name}" for name, _ in sources])
+        board["title"] = old.get("title") or f"{board['benchmark']['name']} / {board['dataset']}"
+        files = render_outputs(board)
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(packed, tmp)
+        os.replace(tmp, target)
     write_files(board_dir, files)
     log.info("added %s to %s (%d runs)", target.name, board_dir, report.runs)
     return Submission(report, target, board)

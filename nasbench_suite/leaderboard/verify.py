@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_suite.harness.results import ResultsFormatError, parse_line, rounded, trajectory_hash
+from nasbench_suite.harness.results import ResultsFormatError, parse_line, read_text, rounded, trajectory_hash
 from nasbench_suite.leaderboard.records import TRAJECTORY_COLUMNS, board_settings, schema_problems
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def _parse(path: Path, report: VerifyReport) -> list[tuple[int, dict[str, Any]]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
         report.file_problems.append(f"cannot read: {exc}")
         return []
     out = []

@@ -9,6 +9,7 @@ import pytest
 from leaderboard_fakes import tamper
 
 from nasbench_suite.cli import main
+from nasbench_suite.harness.results import read_text, write_gzip
 from nasbench_suite.leaderboard import BoardMismatchError, build
 from nasbench_suite.leaderboard.submit import SubmissionRejectedError, submit
 
@@ -40,7 +41,7 @@ def board(toy_results: Path, toy_store: Path, tmp_path: Path) -> Path:
 
 def test_submission_copies_and_builds(board: Path, toy_results: Path) -> None:
     (copied,) = sorted((board / "results").iterdir())
-    assert copied.read_bytes() == toy_results.read_bytes()
+    assert copied.name.endswith(".jsonl.gz") and read_text(copied) == toy_results.read_text()
     lb = json.loads((board / "leaderboard.json").read_text())
     assert lb["files"][0]["path"] == f"results/{copied.name}"
     assert {"index.html", "leaderboard.md", "anytime_regret.png", "cd_diagram.png"} <= {p.name for p in board.iterdir()}
@@ -48,7 +49,7 @@ def test_submission_copies_and_builds(board: Path, toy_results: Path) -> None:
 
 def test_submitted_board_equals_a_rebuild_of_its_results(board: Path, tmp_path: Path) -> None:
     before = snapshot(board)
-    build(sorted((board / "results").glob("*.jsonl")), board)
+    build(sorted((board / "results").glob("*.jsonl.gz")), board)
     assert snapshot(board) == before
 
 
@@ -80,3 +81,20 @@ def test_cli_rejects_with_nonzero_status(board: Path, toy_results: Path, toy_sto
     assert main(["leaderboard", "submit", str(bad), "--board", str(board), "--benchmark", str(toy_store), "--sample", "0"]) == 1
     assert "left unchanged" in capsys.readouterr().err
     assert snapshot(board) == before
+
+
+def test_compressed_results_build_and_verify_like_plain_ones(toy_results: Path, toy_store: Path, tmp_path: Path) -> None:
+    """Boards keep results gzip-compressed; every reader takes either form and gives the same board."""
+    from nasbench_suite.leaderboard.verify import verify_results
+
+    packed = tmp_path / "toy.jsonl.gz"
+    write_gzip(packed, toy_results.read_text())
+    again = tmp_path / "again.jsonl.gz"
+    write_gzip(again, toy_results.read_text())
+    assert packed.read_bytes() == again.read_bytes()  # no timestamp in the header
+    plain_board, packed_board = tmp_path / "plain", tmp_path / "packed"
+    build([toy_results], plain_board)
+    build([packed], packed_board)
+    strip = lambda d: {k: v for k, v in json.loads((d / "leaderboard.json").read_text()).items() if k != "files"}  # noqa: E731
+    assert strip(plain_board) == strip(packed_board)
+    assert verify_results(packed, benchmark=str(toy_store), sample=1).ok
