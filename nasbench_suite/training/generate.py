@@ -187,7 +187,7 @@ def generate_table(
         else:
             for result in results:
                 journal.commit(result)
-        data = assemble(journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem)
+        data = assemble(journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem, device=device)
         data.provenance.update(
             machine=machine_info(threads=protocol.threads),
             engine=engine,
@@ -212,6 +212,7 @@ def assemble(
     seeds: Sequence[int],
     chosen: Sequence[int],
     name: str,
+    device: str = "cpu",
 ) -> BenchmarkData:
     """The table of the ``chosen`` classes from the journal's results (all of them must be done)."""
     all_classes = isomorphism_classes(space)
@@ -249,7 +250,9 @@ def assemble(
             "dataset": protocol.dataset,
             "splits": "see nasbench_suite.training.data (fixed seeded train/valid/test split)",
             "accuracy_unit": "percent",
-            "train_time": "seconds of training in the epoch (evaluation excluded)",
+            "train_time": "seconds of training in the epoch (evaluation excluded); "
+            + ("CPU seconds of the training thread" if protocol.train_clock == "cpu-thread" and str(device) == "cpu"
+               else "wall-clock seconds"),
             "latency": "median seconds of one batch-1 forward pass (measured after training with the first seed)",
             "flops": "torch.utils.flop_counter.FlopCounterMode, one input",
         },

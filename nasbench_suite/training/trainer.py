@@ -94,7 +94,7 @@ def train_architecture(
     """Train ``arch`` under ``protocol`` with ``seed``; per-epoch metrics and the architecture's costs.
 
     Accuracies are percentages; the train metrics are sample-weighted means
-    over the epoch's batches; ``train_time`` is the seconds spent in that
+    over the epoch's batches; ``train_time`` is the seconds (by ``protocol.train_clock``) spent in that
     epoch's training steps.
     """
     if isinstance(arch, str):
@@ -127,13 +127,15 @@ def train_architecture(
         curves = np.full((protocol.epochs, len(METRICS)), np.nan)
         col = {m: METRICS.index(m.value) for m in Metric}
         eval_x = torch.cat([data.valid_x, data.test_x])
+        cpu_clock = protocol.train_clock == "cpu-thread" and device.type == "cpu"
+        clock = time.thread_time if cpu_clock else time.perf_counter
         step = 0
         for epoch in range(protocol.epochs):
             net.train()
             perm = torch.randperm(n, generator=shuffler).to(device)
             loss_sum = torch.zeros((), device=device)
             correct = torch.zeros((), dtype=torch.long, device=device)
-            start = time.perf_counter()
+            start = clock()
             for b in range(per_epoch):
                 idx = perm[b * bs : (b + 1) * bs]
                 x, y = data.train_x[idx], data.train_y[idx]
@@ -149,7 +151,7 @@ def train_architecture(
                 correct += (out.detach().argmax(1) == y).sum()
             if device.type == "cuda":
                 torch.cuda.synchronize(device)
-            curves[epoch, col[Metric.TRAIN_TIME]] = time.perf_counter() - start
+            curves[epoch, col[Metric.TRAIN_TIME]] = clock() - start
             curves[epoch, col[Metric.TRAIN_LOSS]] = float(loss_sum) / n
             curves[epoch, col[Metric.TRAIN_ACC]] = 100.0 * float(correct) / n
             if protocol.bn_recalibrate:

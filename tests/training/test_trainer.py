@@ -75,3 +75,23 @@ def test_recalibrated_statistics_are_the_training_split_average() -> None:
         per_batch = [net[0](x[i : i + 5]).mean(dim=(0, 2, 3)) for i in (0, 5)]
     torch.testing.assert_close(bn.running_mean, (per_batch[0] + per_batch[1]) / 2)
     assert bn.momentum == 0.1 and int(bn.num_batches_tracked) == 2
+
+
+def test_train_clock_counts_thread_cpu_time_by_default_and_old_tables_read_as_wall(monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+    import time
+
+    assert TrainProtocol().train_clock == "cpu-thread"
+    legacy = {k: v for k, v in SMALL.to_dict().items() if k != "train_clock"}
+    assert TrainProtocol.from_dict(legacy).train_clock == "wall"
+    with pytest.raises(ValueError, match="train_clock"):
+        TrainProtocol(train_clock="gpu")
+
+    # a thread clock that advances by exactly 7 s per reading: each epoch's train_time reads it twice
+    ticks = itertools.count(0, 7.0)
+    monkeypatch.setattr(time, "thread_time", lambda: next(ticks))
+    cpu = train_architecture(ARCH, SMALL, seed=0, measure_costs=False).curves[:, TIME]
+    wall = train_architecture(ARCH, TrainProtocol(**{**SMALL.to_dict(), "train_clock": "wall"}), seed=0,
+                              measure_costs=False).curves[:, TIME]
+    assert (cpu == 7.0).all()
+    assert ((wall > 0) & (wall < 7.0)).all()
