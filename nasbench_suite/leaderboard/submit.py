@@ -15,13 +15,14 @@ import hashlib
 import logging
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from nasbench_suite.errors import NasBenchError
-from nasbench_suite.leaderboard.board import JSON_NAME, compute_board, read_board, render_outputs, write_files
 from nasbench_suite.harness.results import read_text, write_gzip
+from nasbench_suite.leaderboard.board import JSON_NAME, compute_board, read_board, render_outputs, write_files
 from nasbench_suite.leaderboard.records import load_results
 from nasbench_suite.leaderboard.verify import VerifyReport, verify_results
 
@@ -87,8 +88,6 @@ def submit(
     stem = results.name.removesuffix(".gz").removesuffix(".jsonl")
     target = board_dir / RESULTS_DIR / f"{stem}-{digest[:12]}.jsonl.gz"
     # the file as it will lie in the board (compressed), outside the results folder until the board is rendered
-    import tempfile
-
     with tempfile.TemporaryDirectory() as scratch:
         packed = Path(scratch) / target.name
         write_gzip(packed, text)
