@@ -24,14 +24,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--skeleton", default=defaults.skeleton, help=f"macro skeleton (default: {defaults.skeleton})")
     p.add_argument("--channels", type=int, default=defaults.channels, help="channels C of the first stage")
     p.add_argument("--cells", type=int, default=defaults.cells, help="cells N per stage")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help="training epochs")
+    p.add_argument("--epochs", type=int, default=defaults.epochs, help=f"training epochs (default: {defaults.epochs})")
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="training batch size")
     p.add_argument(
         "--bn-recalibrate",
         type=int,
         default=defaults.bn_recalibrate,
         metavar="K",
-        help="before each evaluation, recompute BatchNorm statistics over the first K training images (default: 0, off)",
+        help=f"before each evaluation, recompute BatchNorm statistics over the first K training images; 0 turns it off (default: {defaults.bn_recalibrate})",
     )
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="training seeds (default: 0 1)")
     p.add_argument("--out", required=True, help="output table (.h5); the journal is written next to it")

@@ -10,7 +10,7 @@ from nasbench_suite.spaces.nb201 import Architecture
 from nasbench_suite.training.trainer import TrainProtocol, train_architecture
 
 ARCH = Architecture.from_string("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|")
-SMALL = TrainProtocol(dataset="digits", channels=4, epochs=2, batch_size=128)
+SMALL = TrainProtocol(dataset="digits", channels=4, epochs=2, batch_size=128, bn_recalibrate=0)
 TIME = METRICS.index("train_time")
 
 
@@ -82,8 +82,8 @@ def test_train_clock_counts_thread_cpu_time_by_default_and_old_tables_read_as_wa
     import time
 
     assert TrainProtocol().train_clock == "cpu-thread"
-    legacy = {k: v for k, v in SMALL.to_dict().items() if k != "train_clock"}
-    assert TrainProtocol.from_dict(legacy).train_clock == "wall"
+    legacy = {k: v for k, v in SMALL.to_dict().items() if k not in ("train_clock", "bn_recalibrate")}
+    assert TrainProtocol.from_dict(legacy).train_clock == "wall" and TrainProtocol.from_dict(legacy).bn_recalibrate == 0
     with pytest.raises(ValueError, match="train_clock"):
         TrainProtocol(train_clock="gpu")
 
