@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -49,3 +50,27 @@ class SearchSpace(Protocol):
     def neighbours(self, arch: Any) -> list[ArchitectureLike]:
         """Every architecture one mutation away from ``arch``, in a fixed order."""
         ...
+
+
+T = TypeVar("T")
+
+
+def mutate_one_position(values: Sequence[T], choices: Sequence[T], rng: np.random.Generator) -> tuple[T, ...]:
+    """``values`` with one uniformly drawn position set to a different one of ``choices`` (two draws from ``rng``)."""
+    position = int(rng.integers(len(values)))
+    others = [c for c in choices if c != values[position]]
+    out = list(values)
+    out[position] = others[int(rng.integers(len(others)))]
+    return tuple(out)
+
+
+def one_position_variants(values: Sequence[T], choices: Sequence[T]) -> list[tuple[T, ...]]:
+    """Every tuple that differs from ``values`` in exactly one position, by position, then in ``choices`` order."""
+    out = []
+    for position, current in enumerate(values):
+        for c in choices:
+            if c != current:
+                variant = list(values)
+                variant[position] = c
+                out.append(tuple(variant))
+    return out

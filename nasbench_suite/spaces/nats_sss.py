@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.errors import InvalidArchitectureError
+from nasbench_suite.spaces.base import mutate_one_position, one_position_variants
 
 CHANNELS: tuple[int, ...] = (8, 16, 24, 32, 40, 48, 56, 64)
 NUM_LAYERS = 5
@@ -132,24 +133,11 @@ class NATSSizeSpace:
 
     def mutate(self, arch: Any, rng: np.random.Generator) -> Architecture:
         """``arch`` with one uniformly chosen layer set to a different width."""
-        arch = self.parse(arch)
-        layer = int(rng.integers(NUM_LAYERS))
-        choices = [c for c in CHANNELS if c != arch.channels[layer]]
-        channels = list(arch.channels)
-        channels[layer] = choices[int(rng.integers(len(choices)))]
-        return Architecture(tuple(channels))
+        return Architecture(mutate_one_position(self.parse(arch).channels, CHANNELS, rng))
 
     def neighbours(self, arch: Any) -> list[Architecture]:
         """The 35 configurations that differ from ``arch`` in exactly one layer."""
-        arch = self.parse(arch)
-        out = []
-        for layer in range(NUM_LAYERS):
-            for c in CHANNELS:
-                if c != arch.channels[layer]:
-                    channels = list(arch.channels)
-                    channels[layer] = c
-                    out.append(Architecture(tuple(channels)))
-        return out
+        return [Architecture(channels) for channels in one_position_variants(self.parse(arch).channels, CHANNELS)]
 
 
 __all__ = ["CHANNELS", "NUM_LAYERS", "SIZE", "Architecture", "NATSSizeSpace"]

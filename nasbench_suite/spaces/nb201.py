@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.errors import InvalidArchitectureError
+from nasbench_suite.spaces.base import mutate_one_position, one_position_variants
 
 OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 #: edges (source, target) in the order of the official string
@@ -223,24 +224,11 @@ class NB201Space:
 
     def mutate(self, arch: Any, rng: np.random.Generator) -> Architecture:
         """``arch`` with one uniformly chosen edge set to a different op."""
-        arch = self.parse(arch)
-        edge = int(rng.integers(NUM_EDGES))
-        choices = [op for op in OPS if op != arch.ops[edge]]
-        ops = list(arch.ops)
-        ops[edge] = choices[int(rng.integers(len(choices)))]
-        return Architecture(tuple(ops))
+        return Architecture(mutate_one_position(self.parse(arch).ops, OPS, rng))
 
     def neighbours(self, arch: Any) -> list[Architecture]:
         """The 24 cells that differ from ``arch`` on exactly one edge."""
-        arch = self.parse(arch)
-        out = []
-        for edge in range(NUM_EDGES):
-            for op in OPS:
-                if op != arch.ops[edge]:
-                    ops = list(arch.ops)
-                    ops[edge] = op
-                    out.append(Architecture(tuple(ops)))
-        return out
+        return [Architecture(ops) for ops in one_position_variants(self.parse(arch).ops, OPS)]
 
 
 def all_ops() -> list[tuple[str, ...]]:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.errors import InvalidArchitectureError
+from nasbench_suite.spaces.base import one_position_variants
 from nasbench_suite.spaces.nb201 import EDGES
 
 #: micro operations; the position is the TransNAS-Bench-101 op code
@@ -181,15 +182,7 @@ class TransNAS101MicroSpace:
 
     def neighbours(self, arch: Any) -> list[MicroArchitecture]:
         """The 18 cells that differ from ``arch`` on exactly one edge."""
-        arch = self.parse(arch)
-        out = []
-        for edge in range(len(EDGES)):
-            for op in MICRO_OPS:
-                if op != arch.ops[edge]:
-                    ops = list(arch.ops)
-                    ops[edge] = op
-                    out.append(MicroArchitecture(tuple(ops)))
-        return out
+        return [MicroArchitecture(ops) for ops in one_position_variants(self.parse(arch).ops, MICRO_OPS)]
 
 
 # ----------------------------------------------------------------------- macro
