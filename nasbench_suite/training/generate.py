@@ -251,8 +251,7 @@ def assemble(
             "splits": "see nasbench_suite.training.data (fixed seeded train/valid/test split)",
             "accuracy_unit": "percent",
             "train_time": "seconds of training in the epoch (evaluation excluded); "
-            + ("CPU seconds of the training thread" if protocol.train_clock == "cpu-thread" and str(device) == "cpu"
-               else "wall-clock seconds"),
+            + ("CPU seconds of the training thread" if protocol.counts_cpu_time(device) else "wall-clock seconds"),
             "latency": "median seconds of one batch-1 forward pass (measured after training with the first seed)",
             "flops": "torch.utils.flop_counter.FlopCounterMode, one input",
         },

@@ -74,6 +74,10 @@ class TrainProtocol:
         if int(self.bn_recalibrate) < 0:
             raise ValueError(f"bn_recalibrate must be 0 (off) or a number of training images, got {self.bn_recalibrate!r}")
 
+    def counts_cpu_time(self, device: str) -> bool:
+        """Whether ``train_time`` on ``device`` (e.g. ``"cpu"``, ``"cuda:0"``) is the training thread's CPU time."""
+        return self.train_clock == "cpu-thread" and str(device).split(":")[0] == "cpu"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serializable dict of every field."""
         return asdict(self)

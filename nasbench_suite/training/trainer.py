@@ -127,8 +127,7 @@ def train_architecture(
         curves = np.full((protocol.epochs, len(METRICS)), np.nan)
         col = {m: METRICS.index(m.value) for m in Metric}
         eval_x = torch.cat([data.valid_x, data.test_x])
-        cpu_clock = protocol.train_clock == "cpu-thread" and device.type == "cpu"
-        clock = time.thread_time if cpu_clock else time.perf_counter
+        clock = time.thread_time if protocol.counts_cpu_time(device.type) else time.perf_counter
         step = 0
         for epoch in range(protocol.epochs):
             net.train()
