@@ -139,13 +139,12 @@ def _benchmark_ref(spec: SweepSpec, bench: Any) -> str:
     return str(Path(path).resolve()) if path is not None else spec.benchmark
 
 
-def _expected(spec: SweepSpec, bench: Any, lookup: Lookup) -> tuple[dict[str, Any], dict[str, Any]]:
+def _expected(spec: SweepSpec, bench: Any, lookup: Lookup, context: SearchContext) -> tuple[dict[str, Any], dict[str, Any]]:
     """The settings every record must have, and the full params of each strategy."""
     probe = RunOutcome()
     budget = spec.budget
     settings = settings_of(make_record(benchmark=bench, lookup=lookup, strategy="-", params={}, seed=0, budget=budget,
                                        workers=spec.workers, outcome=probe))
-    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
     params: dict[str, Any] = {}
     for name in spec.strategies:
         requested = dict(spec.params.get(name, {}))
@@ -202,13 +201,14 @@ def run_sweep(
     bench = resolve(spec.benchmark)
     lookup = Lookup(bench, spec.dataset, epoch=spec.epoch)
     spec.budget.check_unit(lookup.clock_unit)
+    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
     skipped: dict[str, str] = {}
     if skip_inapplicable:
-        names, skipped = applicable(spec.strategies, SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset))
+        names, skipped = applicable(spec.strategies, context)
         if not names:
             raise ValueError(f"no strategy can search {spec.dataset!r} of {spec.benchmark!r}: {skipped}")
         spec = replace(spec, strategies=names)
-    settings, params = _expected(spec, bench, lookup)
+    settings, params = _expected(spec, bench, lookup, context)
     existing = _check_existing(out, read_lines(out), settings, params) if out.exists() else {}
     ref = _benchmark_ref(spec, bench)
     tasks = [
