@@ -3,7 +3,9 @@
 The baseline is parsing the same architecture strings one by one, the
 least any per-architecture API pays; vectorized prediction (encoding
 included) must cost no more than a few times that. Where parsing runs at
-~100k strings/s, the bound means well over 10,000 predictions/s.
+~100k strings/s, the bound means well over 10,000 predictions/s. Baseline
+and prediction alternate round by round, so load from elsewhere on the
+machine lands on both sides of the ratio.
 ``pytest --benchmark-enable tests/surrogates/test_speed.py`` prints the numbers.
 """
 
@@ -20,15 +22,31 @@ from nasbench_suite.surrogates.encoders import nb201 as nb201_encoder
 
 N = 10_000
 
+#: allowed multiple of the parse time: trees and linear models do a few hundred FLOPs per architecture,
+#: the GIN ~600k (three 64-wide message-passing layers over 8 nodes), which on a slow BLAS costs more
+FACTOR = {"xgb": 4.0, "ridge": 4.0, "gin": 6.0}
 
-def _median_seconds(fn, *, number: int = 1, repeat: int = 5) -> float:
-    return float(np.median(timeit.repeat(fn, number=number, repeat=repeat))) / number
+
+ROUNDS = 7
 
 
-def _subject_seconds(benchmark, fn) -> float:
-    benchmark(fn)
-    stats = getattr(benchmark, "stats", None)
-    return stats.stats.median if stats else _median_seconds(fn)
+def _interleaved_medians(benchmark, baseline, subject) -> tuple[float, float]:
+    """Median seconds of ``baseline`` and ``subject`` over rounds that alternate the two."""
+    base_times: list[float] = []
+
+    def timed_baseline() -> None:
+        base_times.append(timeit.timeit(baseline, number=1))
+
+    subject_times: list[float] = []
+
+    def timed_subject() -> None:
+        subject_times.append(timeit.timeit(subject, number=1))
+
+    benchmark.pedantic(timed_subject, setup=timed_baseline, rounds=ROUNDS, warmup_rounds=1)
+    while len(subject_times) < ROUNDS:  # a disabled benchmark fixture runs its target once
+        timed_baseline()
+        timed_subject()
+    return float(np.median(base_times)), float(np.median(subject_times))
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +74,6 @@ def test_predict_many(benchmark, strings: list[str], name: str) -> None:
         nb201_encoder._ids_from_string.cache_clear()  # no help from earlier runs' parse cache
         model.predict(strings)
 
-    base = _median_seconds(baseline)
-    ours = _subject_seconds(benchmark, subject)
+    base, ours = _interleaved_medians(benchmark, baseline, subject)
     benchmark.extra_info.update(baseline_s=base, ratio=ours / base, archs_per_s=N / ours)
-    assert ours < 4 * base + 0.05, f"{name}: predicting {N} took {ours:.3f} s vs {base:.3f} s to parse them"
+    assert ours < FACTOR[name] * base + 0.05, f"{name}: predicting {N} took {ours:.3f} s vs {base:.3f} s to parse them"
