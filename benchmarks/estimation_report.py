@@ -13,6 +13,10 @@ Sections (``--only`` picks some):
           epoch: parametric fit, ridge and GBM on the prefix (GBM also with a
           one-hot encoding of the cell) trained on a random 10% of the classes,
           and the last-value baseline, on the other 90%.
+``naslib`` our proxies (computed on digits) against NAS-Bench-Suite-Zero's
+          published NB201 CIFAR-10 scores (``--naslib``), on the architectures
+          both hold: the correlation between the two, and each one's own
+          correlation with its own accuracy on those architectures.
 ``warm``  regularized evolution vs. the same warm-started with the top cells
           of a proxy (``zc-re``), mean final test accuracy at several budgets.
 
@@ -36,7 +40,7 @@ from scipy import stats
 from nasbench_suite import open_benchmark
 from nasbench_suite.spaces.nb201 import Architecture
 
-SECTIONS = ("zc", "ws", "lc", "warm")
+SECTIONS = ("zc", "naslib", "ws", "lc", "warm")
 
 
 def _classes(archs: list[str]) -> np.ndarray:
@@ -84,6 +88,48 @@ def section_zc(args: argparse.Namespace, out: dict[str, Any]) -> None:
     print("Undefined values (NaN): " + "; ".join(f"{p}: {n}" for p, n in prov["undefined_counts"].items() if n)
           + f" architectures -- reason: {sorted({r for rs in prov['reasons'].values() for r in rs})}")
     out["zc"] = {"correlations": res, "compute": c}
+
+
+def section_naslib(args: argparse.Namespace, out: dict[str, Any]) -> None:
+    from nasbench_suite.importers.naslib_zc import read_naslib_zc
+
+    ours = open_benchmark(args.zc_table)
+    ds = args.dataset or ours.datasets[0]
+    theirs = read_naslib_zc(args.naslib, space="nb201")
+    their_ds = next(iter(theirs.datasets))
+    table = theirs.datasets[their_ds]
+    row_of = {a: i for i, a in enumerate(ours.archs)}
+    shared = [(i, row_of[a]) for i, a in enumerate(theirs.archs) if a in row_of]
+    if not shared:
+        raise SystemExit(f"{args.naslib} shares no architecture with {args.zc_table}")
+    t_rows, o_rows = (np.array(r) for r in zip(*shared))
+    their_acc = table.curves[t_rows, 0, 0, table.metrics.index("valid_acc")]
+    our_acc = ours.query_many(None, ds, metric="valid_acc")[o_rows]
+    cols = ours.columns(ds)
+    print(f"\n### Our proxies ({ours.name}, {ds}, untrained light C=8 network, one minibatch) vs NASLib's "
+          f"({Path(args.naslib).name}: {their_ds}, official NB201 network) on the {len(shared)} architectures both hold\n")
+    print("| proxy | ours vs theirs: Spearman | Kendall | theirs vs CIFAR-10 valid acc: Spearman | "
+          "ours vs digits valid acc: Spearman | pairs |")
+    print("|---|---:|---:|---:|---:|---:|")
+    res = {}
+    names = sorted(k[3:] for k in cols if k.startswith("zc/"))
+    for p in names:
+        mine = cols[f"zc/{p}"][o_rows]
+        if p in ("params", "flops"):
+            other = table.costs[t_rows, table.cost_names.index(p)]
+        elif f"zc/{p}" in table.columns:
+            other = table.columns[f"zc/{p}"][t_rows]
+        else:
+            continue
+        ok = ~np.isnan(mine) & ~np.isnan(other) & (other != -1e8)  # -1e8: NASLib's mark of a failed proxy
+        tau, rho = _corr(mine[ok], other[ok])
+        their_rho = float(stats.spearmanr(other[ok], their_acc[ok])[0])
+        our_rho = float(stats.spearmanr(mine[ok], our_acc[ok])[0])
+        res[p] = {"spearman": rho, "kendall": tau, "theirs_vs_acc": their_rho, "ours_vs_acc": our_rho, "pairs": int(ok.sum())}
+        print(f"| {p} | {rho:.3f} | {tau:.3f} | {their_rho:.3f} | {our_rho:.3f} | {ok.sum()} |")
+    print(f"\nFor scale: Spearman of the two accuracies (CIFAR-10 valid vs digits valid) on these architectures: "
+          f"{stats.spearmanr(their_acc, our_acc)[0]:.3f}")
+    out["naslib"] = {"proxies": res, "shared": len(shared), "accuracy_spearman": float(stats.spearmanr(their_acc, our_acc)[0])}
 
 
 def section_ws(args: argparse.Namespace, out: dict[str, Any]) -> None:
@@ -194,6 +240,8 @@ def main() -> None:
     parser.add_argument("--benchmark", default="datasets/nb201-digits.h5")
     parser.add_argument("--dataset", default=None, help="default: the table's first dataset")
     parser.add_argument("--zc-table", default="nb201-digits-zc.h5", help="table with zc columns (computed if absent)")
+    parser.add_argument("--naslib", default="../shared/reference/nb201_zc/zc_nasbench201.cifar10.json",
+                        help="NAS-Bench-Suite-Zero NB201 zero-cost json for the naslib section")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=5, help="seeds per one-shot method")
     parser.add_argument("--ws-epochs", type=int, default=10)

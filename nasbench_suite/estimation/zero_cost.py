@@ -13,7 +13,9 @@ Architecture Search without Training" (ICML 2021); "layers" are the
 ``snip``      sum |w * dL/dw| with L the cross-entropy on the minibatch.
 ``grad_norm`` sum over layers of the Frobenius norm of dL/dw.
 ``grasp``     sum of -w * (H g) with g = dL/dw and H the Hessian of L.
-``fisher``    sum over layer-output channels of 0.5 * mean_batch((a * dL/da) summed over space)^2.
+``fisher``    sum over layer-output channels of 0.5 * mean_batch((a * dL/da) summed over space)^2,
+              each channel's value counted once per weight of that channel (its
+              fan-in), as the reference implementation broadcasts it to the weights.
 ``jacov``     -sum(log(v + 1e-5) + 1 / (v + 1e-5)) over the eigenvalues v of the
               correlation matrix of the per-sample input Jacobians of the summed output.
 ``nwot``      log|K| with K[i, j] the number of ReLU units on which samples i and j agree
@@ -129,14 +131,15 @@ def fisher(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     net.zero_grad(set_to_none=True)
     terms: list[float] = []
 
-    def hook(_: nn.Module, __: object, out: torch.Tensor) -> None:
+    def hook(module: nn.Module, __: object, out: torch.Tensor) -> None:
         act = out.detach()
+        fan_in = module.weight[0].numel()  # weights per output channel
 
         def on_grad(grad: torch.Tensor) -> None:
             prod = act * grad
             if prod.dim() == 4:
                 prod = prod.sum(dim=(2, 3))
-            terms.append(float((0.5 * prod.pow(2).mean(0)).sum()))
+            terms.append(fan_in * float((0.5 * prod.pow(2).mean(0)).sum()))
 
         if out.requires_grad:
             out.register_hook(on_grad)

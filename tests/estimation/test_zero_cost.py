@@ -89,3 +89,25 @@ def test_setup_from_protocol_takes_the_network_fields() -> None:
     assert (s.dataset, s.skeleton, s.channels, s.cells, s.seed, s.batch_size) == ("digits", "nb201", 4, 2, 3, 64)
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         ProxySetup(batch_size=0)
+
+
+def test_fisher_counts_each_channel_once_per_weight_of_that_channel() -> None:
+    """fisher on a conv -> linear net equals the per-channel Fisher terms times the channel's fan-in."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    from nasbench_suite.estimation.zero_cost import fisher
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 5))
+    x, y = torch.randn(6, 2, 4, 4), torch.randint(0, 5, (6,))
+    conv_out = net[0](x)
+    conv_out.retain_grad()
+    logits = net[3](net[2](net[1](conv_out)))
+    logits.retain_grad()
+    F.cross_entropy(logits, y).backward()
+    conv_term = 0.5 * (conv_out * conv_out.grad).sum(dim=(2, 3)).pow(2).mean(0)  # per channel
+    linear_term = 0.5 * (logits * logits.grad).pow(2).mean(0)
+    expected = float(conv_term.sum()) * (2 * 3 * 3) + float(linear_term.sum()) * (3 * 4 * 4)
+    assert fisher(net, x, y) == pytest.approx(expected, rel=1e-5)
