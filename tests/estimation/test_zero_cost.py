@@ -111,3 +111,30 @@ def test_fisher_counts_each_channel_once_per_weight_of_that_channel() -> None:
     linear_term = 0.5 * (logits * logits.grad).pow(2).mean(0)
     expected = float(conv_term.sum()) * (2 * 3 * 3) + float(linear_term.sum()) * (3 * 4 * 4)
     assert fisher(net, x, y) == pytest.approx(expected, rel=1e-5)
+
+
+def test_grasp_is_minus_weights_times_hessian_gradient_product() -> None:
+    """grasp equals -theta . (H g) with the Hessian of the loss over the layer weights built in full."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+    from torch.func import functional_call
+
+    from nasbench_suite.estimation.zero_cost import grasp
+
+    torch.manual_seed(1)
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
+    x, y = torch.randn(5, 3, dtype=torch.float64), torch.randint(0, 2, (5,))
+    names = ["0.weight", "2.weight"]
+    shapes = [dict(net.named_parameters())[k].shape for k in names]
+    theta = torch.cat([dict(net.named_parameters())[k].detach().reshape(-1) for k in names])
+
+    def loss(flat: torch.Tensor) -> torch.Tensor:
+        parts = torch.split(flat, [s.numel() for s in shapes])
+        params = {k: p.reshape(s) for k, p, s in zip(names, parts, shapes)}
+        return F.cross_entropy(functional_call(net, params, (x,)), y)
+
+    g = torch.autograd.functional.jacobian(loss, theta)
+    hessian = torch.autograd.functional.hessian(loss, theta)
+    expected = float(-(theta * (hessian @ g)).sum())
+    assert grasp(net, x, y) == pytest.approx(expected, rel=1e-9)
