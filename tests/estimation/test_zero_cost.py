@@ -107,8 +107,8 @@ def test_fisher_counts_each_channel_once_per_weight_of_that_channel() -> None:
     logits = net[3](net[2](net[1](conv_out)))
     logits.retain_grad()
     F.cross_entropy(logits, y).backward()
-    conv_term = 0.5 * (conv_out * conv_out.grad).sum(dim=(2, 3)).pow(2).mean(0)  # per channel
-    linear_term = 0.5 * (logits * logits.grad).pow(2).mean(0)
+    conv_term = 0.5 * (conv_out.detach() * conv_out.grad).sum(dim=(2, 3)).pow(2).mean(0)  # per channel
+    linear_term = 0.5 * (logits.detach() * logits.grad).pow(2).mean(0)
     expected = float(conv_term.sum()) * (2 * 3 * 3) + float(linear_term.sum()) * (3 * 4 * 4)
     assert fisher(net, x, y) == pytest.approx(expected, rel=1e-5)
 
