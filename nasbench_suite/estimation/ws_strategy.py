@@ -11,8 +11,10 @@ Evaluation results are not used (one-shot methods do not learn from them).
 
 The search's measured cost is exposed as :attr:`OneShotStrategy.search_cost_seconds`
 (wall seconds) and :attr:`OneShotStrategy.search_cpu_seconds`;
-:meth:`OneShotStrategy.take_search_cost` hands the not yet charged part to a
-harness that charges strategies' own compute on its clock.
+:meth:`OneShotStrategy.take_search_cost` hands the CPU seconds not yet charged
+to the harness, which charges them on its clock before the first evaluation
+(CPU time, like the tables' ``train_time``, so load from other processes
+does not inflate it).
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class OneShotStrategy(Strategy):
         return None if self.result is None else self.result.arch
 
     def take_search_cost(self) -> float:
-        """Wall seconds of the strategy's own compute not handed out before (then 0 until it computes again)."""
-        pending = self.search_cost_seconds - self._charged
-        self._charged = self.search_cost_seconds
+        """CPU seconds of the strategy's own compute not handed out before (then 0 until it computes again)."""
+        pending = self.search_cpu_seconds - self._charged
+        self._charged = self.search_cpu_seconds
         return pending

@@ -30,6 +30,11 @@ significant digits, NaN written as ``null``) with:
     target epoch), ``regret`` (optimum minus test), ``time``, ``evals``.
 ``trajectory_sha256``
     sha256 of the serialized trajectory.
+``search_costs`` (only for strategies that compute on their own, e.g. one-shot search)
+    per proposal, in ask order, the CPU seconds of the strategy's own compute
+    charged to the clock before that evaluation (so ``time`` is the sum of
+    these and the ``cost`` column). They are measurements: a re-run replays
+    them to reproduce the trajectory.
 """
 
 from __future__ import annotations
@@ -140,6 +145,8 @@ def make_record(
         "notes": list(outcome.notes),
         "final": final,
     }
+    if outcome.search_costs is not None:
+        record["search_costs"] = list(outcome.search_costs)
     record = rounded(record)
     record["trajectory"] = trajectory
     record["trajectory_sha256"] = trajectory_hash(record["trajectory"])

@@ -28,8 +28,13 @@ def run_search(
     workers: int = 1,
     params: dict[str, Any] | None = None,
     lookup: Lookup | None = None,
+    search_costs: list[float] | None = None,
 ) -> dict[str, Any]:
     """Run ``strategy`` (a registry name) with ``seed`` on ``benchmark``'s ``dataset``; return its record.
+
+    ``search_costs`` replays a recorded run's own-compute charges (its
+    record's ``search_costs``) instead of this run's measurements; see
+    :func:`~nasbench_suite.harness.simulator.simulate`.
 
     Construction errors and misbehaving strategies give a record with
     ``status == "failed"`` and the reason; invalid settings (unknown dataset,
@@ -54,7 +59,7 @@ def run_search(
         outcome = RunOutcome(status=FAILED, error=f"strategy construction raised {type(exc).__name__}: {exc}")
         return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=jsonable_params(requested),
                            seed=seed, budget=budget, workers=workers, outcome=outcome)
-    outcome = simulate(instance, lookup, budget, workers=workers)
+    outcome = simulate(instance, lookup, budget, workers=workers, search_costs=search_costs)
     return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
                        budget=budget, workers=workers, outcome=outcome)
 
@@ -80,6 +85,8 @@ class Task:
     strategy: str
     seed: int
     params: dict[str, Any] = field(default_factory=dict)
+    #: recorded own-compute charges to replay (a re-run that checks a record); None: measure
+    search_costs: tuple[float, ...] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -122,5 +129,6 @@ def run_task(task: Task) -> tuple[tuple[str, int], str]:
     lookup = lookup_cached(task.benchmark, task.dataset, task.epoch)
     with threadpool_limits(limits=1):
         record = run_search(lookup.benchmark, task.dataset, task.strategy, seed=task.seed, budget=task.budget,
-                            workers=task.workers, params=task.params, lookup=lookup)
+                            workers=task.workers, params=task.params, lookup=lookup,
+                            search_costs=None if task.search_costs is None else list(task.search_costs))
     return task.key, dumps(record)

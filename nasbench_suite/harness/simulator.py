@@ -13,6 +13,15 @@ never displaces a full-budget one.
 Continuing an architecture that this run already trained to a lower epoch
 costs only the extra epochs (the checkpoint is kept); any other evaluation,
 including a repeat at the same epoch, trains from scratch.
+
+A strategy that computes on its own (``take_search_cost``, see
+:class:`~nasbench_suite.strategies.base.Strategy`) has that compute charged
+to the worker that asked, before the evaluation starts: the clock is then
+the table's recorded training time plus the strategy's measured CPU time.
+The measured amounts are kept per proposal (:attr:`RunOutcome.search_costs`);
+a re-run given them (``search_costs=``) charges the recorded amounts instead
+of its own measurements, so it reproduces the run exactly when the strategy
+proposes the same architectures.
 """
 
 from __future__ import annotations
@@ -45,6 +54,8 @@ class RunOutcome:
     status: str = OK
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: per proposal, in ask order, the strategy's own compute charged with it; None: the strategy has none
+    search_costs: list[float] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -75,10 +86,20 @@ class RunOutcome:
         }
 
 
-def simulate(strategy: Strategy, lookup: Lookup, budget: Budget, *, workers: int = 1) -> RunOutcome:
+def simulate(
+    strategy: Strategy,
+    lookup: Lookup,
+    budget: Budget,
+    *,
+    workers: int = 1,
+    search_costs: list[float] | None = None,
+) -> RunOutcome:
     """Run ``strategy`` against ``lookup`` until ``budget`` is spent.
 
-    A strategy that raises, returns something other than a :class:`Proposal`,
+    ``search_costs`` replays the strategy's own compute recorded by an earlier
+    run (per proposal, in ask order) instead of charging what this run
+    measures; proposals beyond the list are charged as measured. A strategy
+    that raises, returns something other than a :class:`Proposal`,
     or proposes an architecture or epoch outside the run's space and
     fidelities ends the run with ``status == "failed"`` and the reason in
     ``error``; the evaluations finished before are kept.
@@ -95,6 +116,14 @@ def simulate(strategy: Strategy, lookup: Lookup, budget: Budget, *, workers: int
     miss = lookup._miss
     get = lookup.get
     ask, tell = strategy.ask, strategy.tell
+    take_search_cost = getattr(strategy, "take_search_cost", None)
+    if take_search_cost is not None:
+        if lookup.clock_unit != "seconds":
+            out.notes.append(f"the strategy's own compute is not charged: the clock counts {lookup.clock_unit}s, not seconds")
+            take_search_cost = None
+        else:
+            out.search_costs = []
+    replay = list(search_costs) if search_costs is not None else []
     track = len(lookup.fidelities) > 1  # continuations are only possible with several fidelities
     heap: list[tuple[float, int, Proposal, EvalRow, float]] = []
     trained: dict[Any, int] = {}
@@ -123,7 +152,13 @@ def simulate(strategy: Strategy, lookup: Lookup, budget: Budget, *, workers: int
                     prev = trained.get(row.arch)
                     if prev is not None and prev < row.epoch:
                         cost -= get(row.arch, prev).cum_cost
-                heappush(heap, (now + cost, started, prop, row, cost))
+                searched = 0.0
+                if take_search_cost is not None:
+                    measured = float(take_search_cost())
+                    k = len(out.search_costs)  # type: ignore[arg-type]
+                    searched = float(replay[k]) if k < len(replay) else measured
+                    out.search_costs.append(searched)  # type: ignore[union-attr]
+                heappush(heap, (now + searched + cost, started, prop, row, cost))
                 started += 1
                 free -= 1
                 if started >= max_starts:

@@ -98,6 +98,12 @@ def schema_problems(record: Any) -> list[str]:
             problems.append(f"trajectory columns differ in length: {lengths}")
         elif traj["eval"] != list(range(1, lengths["eval"] + 1)):
             problems.append("trajectory eval numbers must be 1, 2, ..., n")
+        elif "search_costs" in record:
+            costs = record["search_costs"]
+            if not isinstance(costs, list) or not all(isinstance(c, (int, float)) and not isinstance(c, bool) and c >= 0 for c in costs):
+                problems.append(f"search_costs must be a list of seconds >= 0, got {costs!r:.80}")
+            elif len(costs) < lengths["eval"]:
+                problems.append(f"search_costs has {len(costs)} entries for {lengths['eval']} evaluations (one per proposal)")
     opt = record.get("optimum")
     if opt is not None and not (isinstance(opt, dict) and isinstance(opt.get("value"), (int, float))):
         problems.append(f"optimum must be null or {{'value': number, ...}}, got {opt!r:.80}")

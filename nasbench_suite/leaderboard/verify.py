@@ -7,7 +7,10 @@ its trajectory (an edited number changes the hash); that every evaluation's
 valid and test numbers, and the incumbent's test number, are the table's;
 that the ``final`` summary agrees with the trajectory; and, for a seeded
 sample of (strategy, seed) runs, that re-running gives the same trajectory
-hash. Any problem rejects the file.
+hash. A strategy's own compute (``search_costs``, measured CPU time) is
+replayed from the record in the re-run, so the re-run checks what the
+strategy proposed and everything the clock derived from those charges.
+Any problem rejects the file.
 """
 
 from __future__ import annotations
@@ -152,9 +155,13 @@ def _check_against_table(line: int, rec: dict[str, Any], lookup: Any, report: Ve
 
 
 def _clock_ok(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport) -> bool:
-    """With one worker, each cost is the table's training cost (less a continued checkpoint) and times add up."""
+    """With one worker, each cost is the table's training cost (less a continued checkpoint) and times add up.
+
+    A strategy's own compute (``search_costs``, one per proposal) is added before its evaluation.
+    """
     who = (rec["strategy"]["name"], rec["seed"])
     traj = rec["trajectory"]
+    searched = rec.get("search_costs") or []
     trained: dict[str, int] = {}
     now = 0.0
     for i, (arch, epoch) in enumerate(zip(traj["arch"], traj["epoch"])):
@@ -162,7 +169,7 @@ def _clock_ok(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport)
         prev = trained.get(arch)
         if len(lookup.fidelities) > 1 and prev is not None and prev < epoch:
             cost -= lookup.get(arch, prev).cum_cost
-        now += cost
+        now += (searched[i] if i < len(searched) else 0.0) + cost
         if not _close(traj["cost"][i], cost):
             report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: cost is {traj['cost'][i]!r}, the table says {rounded(cost)!r}"))
             return False
@@ -262,7 +269,9 @@ def verify_results(
         report.rerun.append(who)
         try:
             budget = Budget(rec["budget"]["kind"], rec["budget"]["value"])
-            task = Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], who[0], who[1], dict(rec["strategy"]["params"]))
+            replay = tuple(rec["search_costs"]) if "search_costs" in rec else None  # measured: replayed, not re-measured
+            task = Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], who[0], who[1],
+                        dict(rec["strategy"]["params"]), search_costs=replay)
             _, text = run_task(task)
         except Exception as exc:  # an unknown strategy or a setting the harness refuses
             report.problems.append(RunProblem(line, *who, f"re-run failed: {type(exc).__name__}: {exc}"))

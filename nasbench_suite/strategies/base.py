@@ -88,6 +88,12 @@ class Strategy(ABC):
     ``context`` and ``seed`` and store each one unchanged as an attribute of the
     same name; :meth:`params` reports them so results files are self-describing,
     and ``type(s)(context, seed=..., **s.params())`` rebuilds the strategy.
+
+    A strategy that computes on its own (trains a supernet, scores proxies)
+    also defines ``take_search_cost() -> float``: the CPU seconds of that
+    compute not handed out before. The harness calls it after every ``ask``
+    and charges the amount to the worker that asked, before the evaluation
+    (see :func:`nasbench_suite.harness.simulator.simulate`).
     """
 
     #: short registry name, e.g. ``"rs"``

@@ -61,7 +61,7 @@ def test_strategy_proposes_the_derived_cell_then_distinct_classes(name: str) -> 
     for p in props:
         check_proposal(s, p)
         assert p.epoch is None
-    assert s.take_search_cost() == s.search_cost_seconds and s.take_search_cost() == 0.0
+    assert s.take_search_cost() == s.search_cpu_seconds and s.take_search_cost() == 0.0
     again = make_strategy(name, SearchContext(NB201Space(), (3,)), seed=5, **CHEAP)
     assert [p.arch for p in drive(again, 10)] == [p.arch for p in props]
     rebuilt = make_strategy(name, SearchContext(NB201Space(), (3,)), seed=5, **s.params())

@@ -207,3 +207,52 @@ def test_nan_values_never_become_incumbent(make_table, tmp_path) -> None:
     assert lk.benchmark.archs[0] == first.to_string()
     out = simulate(s, lk, Budget.evals(2))
     assert out.columns()["incumbent"] == [None, None] and math.isnan(s.told[0][1].value)
+
+
+class Searching(Scripted):
+    """Scripted, plus its own compute: ``charges`` seconds handed out one per ask (then 0)."""
+
+    def __init__(self, context: SearchContext, *, seed: int, charges: list[float]) -> None:
+        super().__init__(context, seed=seed)
+        self.charges = list(charges)
+
+    def take_search_cost(self) -> float:
+        return self.charges.pop(0) if self.charges else 0.0
+
+
+def test_own_compute_is_charged_before_the_evaluation(lookup: Lookup) -> None:
+    s = Searching(SearchContext(lookup.space, lookup.fidelities), seed=0, charges=[50.0, 0.0, 2.5])
+    out = simulate(s, lookup, Budget.evals(4))
+    cols = out.columns()
+    assert out.search_costs == [50.0, 0.0, 2.5, 0.0]
+    assert cols["cost"] == [lookup.get(a, None).cum_cost for a in cols["arch"]]  # the table's cost alone
+    assert np.allclose(cols["time"], np.cumsum(np.array(cols["cost"]) + out.search_costs))
+
+
+def test_own_compute_delays_only_the_worker_that_asked(lookup: Lookup) -> None:
+    s = Searching(SearchContext(lookup.space, lookup.fidelities), seed=0, charges=[100.0])
+    out = simulate(s, lookup, Budget.evals(2), workers=2)
+    first_asked = out.records[-1]  # the one that searched for 100 s finishes last
+    assert first_asked[0] == pytest.approx(100.0 + first_asked[2])
+    assert out.records[0][0] == pytest.approx(out.records[0][2])
+
+
+def test_recorded_own_compute_is_replayed_instead_of_measured(lookup: Lookup) -> None:
+    ctx = SearchContext(lookup.space, lookup.fidelities)
+    first = simulate(Searching(ctx, seed=0, charges=[7.0, 1.0]), lookup, Budget.evals(3))
+    again = simulate(Searching(ctx, seed=0, charges=[9.9, 0.3]), lookup, Budget.evals(3), search_costs=first.search_costs)
+    assert again.search_costs == first.search_costs and again.columns() == first.columns()
+    measured = simulate(Searching(ctx, seed=0, charges=[9.9, 0.3]), lookup, Budget.evals(3))
+    assert measured.columns()["time"] != first.columns()["time"]
+
+
+def test_strategies_without_own_compute_record_none(lookup: Lookup) -> None:
+    assert simulate(rs(lookup), lookup, Budget.evals(3)).search_costs is None
+
+
+def test_own_compute_is_not_charged_on_an_epoch_clock(reference) -> None:
+    lk = Lookup(reference, "cifar10", epoch=12)
+    s = Searching(SearchContext(lk.space, lk.fidelities), seed=0, charges=[100.0])
+    out = simulate(s, lk, Budget.evals(2))
+    assert out.search_costs is None and out.columns()["time"] == [12.0, 24.0]
+    assert any("not charged" in n for n in out.notes)

@@ -108,3 +108,32 @@ def test_forged_times_with_recomputed_hash_are_rejected(toy_results: Path, toy_s
     report = verify_results(_edit(toy_results, tmp_path / "fast.jsonl", 7, faster), benchmark=str(toy_store), sample=0)
     (problem,) = report.problems
     assert "evaluation 1: finish time" in problem.problem
+
+
+def test_one_shot_runs_replay_their_measured_search_time(tmp_path: Path) -> None:
+    """A one-shot run's supernet time is measured, so it differs between runs; verify replays it and passes,
+    and an edited search time is rejected."""
+    from leaderboard_fakes import full_nb201_data
+
+    from nasbench_suite.harness import Budget, SweepSpec, run_sweep
+    from nasbench_suite.store import write_store
+
+    store = tmp_path / "digits-toy.h5"
+    write_store(store, full_nb201_data(dataset="digits-hard"))
+    out = tmp_path / "ws.jsonl"
+    spec = SweepSpec(benchmark=str(store), dataset="digits-hard", strategies=("ws-rsws",), seeds=(0,), budget=Budget.evals(4),
+                     params={"ws-rsws": {"epochs": 1, "steps_per_epoch": 2}})
+    run_sweep(spec, out, progress=False)
+    rec = json.loads(out.read_text())
+    searched = rec["search_costs"]
+    assert searched[0] > 0 and searched[1:] == [0.0] * (len(searched) - 1)
+    traj = rec["trajectory"]
+    assert traj["time"][0] == pytest.approx(searched[0] + traj["cost"][0])
+    report = verify_results(out, benchmark=str(store), sample=1)
+    assert report.ok and len(report.rerun) == 1, report.lines()
+
+    def slower(r: dict) -> None:
+        r["search_costs"][0] += 100.0
+
+    report = verify_results(_edit(out, tmp_path / "slower.jsonl", 0, slower), benchmark=str(store), sample=1)
+    assert not report.ok and "finish time" in "\n".join(report.lines())
