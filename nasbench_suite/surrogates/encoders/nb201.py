@@ -60,9 +60,19 @@ _LINKS = _node_links()
 _TRIU = np.triu_indices(N_NODES, k=1)
 
 
+@lru_cache(maxsize=1)
+def _official_strings() -> dict[str, tuple[int, ...]]:
+    """Op ids of each of the 15,625 official strings (as NAS-Bench-201's API keeps ``archstr2index``)."""
+    import itertools
+
+    return {Architecture(ops).to_string(): tuple(OPS.index(o) for o in ops) for ops in itertools.product(OPS, repeat=NUM_EDGES)}
+
+
 @lru_cache(maxsize=65536)
 def _ids_from_string(text: str) -> tuple[int, ...]:
-    return Architecture.from_string(text).op_ids
+    """Op ids of an NB201 string: a dictionary lookup for official strings, a full parse (and its errors) otherwise."""
+    ids = _official_strings().get(text)
+    return ids if ids is not None else Architecture.from_string(text).op_ids
 
 
 class NB201Encoder:
