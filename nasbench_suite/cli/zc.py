@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{name}", type=int if name != "skeleton" else str, default=None,
                        help=f"network {name} (default: the table's protocol)")
     p.add_argument("--train-dataset", default=None, help="images of the minibatch (default: the protocol's dataset)")
+    p.add_argument("--reuse", default=None, metavar="TABLE",
+                   help="copy the scores from a table that computed them with the same setup (same space and "
+                        "network; its training does not matter) instead of computing them")
     p.add_argument("--out", required=True, help="output store file (.h5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -50,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
         channels=args.channels,
         cells=args.cells,
         train_dataset=args.train_dataset,
+        reuse=args.reuse,
     )
     table = Table(title=f"{args.out}: {len(result.archs)} architectures, {result.classes} classes, "
                         f"{result.wall_seconds:.1f} s on {result.workers} workers")

@@ -33,7 +33,7 @@ from nasbench_suite.estimation.zc_setup import ProxySetup, compute_proxies, reso
 from nasbench_suite.spaces.nb201 import Architecture
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
 
-__all__ = ["ZcSweep", "add_zc_columns", "read_data", "sweep_archs", "zc_provenance", "zc_sweep"]
+__all__ = ["ZcSweep", "add_zc_columns", "read_data", "stored_sweep", "sweep_archs", "zc_provenance", "zc_sweep"]
 
 log = logging.getLogger(__name__)
 _CHUNK = 16
@@ -237,6 +237,46 @@ def add_zc_columns(data: BenchmarkData, sweep: ZcSweep, *, dataset: str) -> Benc
     return replace(data, datasets=datasets, provenance={**data.provenance})
 
 
+def stored_sweep(source: Any, archs: Sequence[str], names: Sequence[str], setup: ProxySetup) -> ZcSweep:
+    """The proxies ``names`` of ``archs`` as another table stores them, when it computed them with ``setup``.
+
+    Proxy scores depend on the architecture, the network setup and the seed,
+    never on how a table trained its networks, so a table of the same space
+    and setup can lend them. Raises if ``source`` used another setup, lacks a
+    proxy, or lacks an architecture.
+    """
+    holders = [ds for ds in source.datasets if "zero_cost" in source.dataset_provenance(ds)]
+    if len(holders) != 1:
+        raise ValueError(f"{source.name!r} holds zero-cost columns in {len(holders)} datasets; expected exactly one")
+    prov = source.dataset_provenance(holders[0])["zero_cost"]
+    theirs, ours = prov["setup"], setup.to_dict()
+    differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+    if differ:
+        raise ValueError(f"{source.name!r} computed its proxies with another setup: "
+                         + ", ".join(f"{k} {theirs.get(k)!r} there, {ours.get(k)!r} here" for k in differ))
+    missing = [n for n in names if n not in prov["proxies"]]
+    if missing:
+        raise ValueError(f"{source.name!r} has no {', '.join(missing)} column(s); it holds {', '.join(prov['proxies'])}")
+    row = {a: i for i, a in enumerate(source.archs)}
+    absent = [a for a in archs if a not in row]
+    if absent:
+        raise ValueError(f"{source.name!r} has no scores for {len(absent)} architectures, e.g. {absent[0]!r}")
+    rows = np.array([row[a] for a in archs], dtype=np.int64)
+    cols = source.columns(holders[0])
+    compute = prov.get("compute", {})
+    return ZcSweep(
+        archs=list(archs),
+        setup=setup,
+        values={n: np.asarray(cols[f"zc/{n}"], dtype=np.float64)[rows] for n in names},
+        codes={n: np.asarray(cols[f"zc_reason/{n}"], dtype=np.float64)[rows] for n in names},
+        reasons={n: list(prov["reasons"].get(n, [])) for n in names},
+        classes=int(prov["isomorphism_classes_computed"]),
+        wall_seconds=float(compute.get("wall_seconds", 0.0)),
+        proxy_seconds={n: float(compute.get("proxy_seconds_summed", {}).get(n, 0.0)) for n in names},
+        workers=int(compute.get("workers", 1)),
+    )
+
+
 def zc_sweep(
     benchmark: Any,
     out: str | os.PathLike[str],
@@ -246,6 +286,7 @@ def zc_sweep(
     dataset: str | None = None,
     show_progress: bool = True,
     train_dataset: str | None = None,
+    reuse: Any = None,
     **setup: Any,
 ) -> ZcSweep:
     """Compute ``proxies`` for every architecture of ``benchmark`` and write it with the columns to ``out``.
@@ -255,6 +296,10 @@ def zc_sweep(
     ``train_dataset`` and the ``setup`` fields (``seed``, ``batch_size``,
     ``skeleton``, ``channels``, ``cells``) override it. ``dataset`` is the
     table dataset that receives the columns (default: the training dataset).
+    ``reuse`` (a name, path or opened table) lends its stored scores instead
+    of computing them, when it computed them with the same setup (see
+    :func:`stored_sweep`); the provenance then names it and keeps its
+    compute figures.
     """
     from nasbench_suite.catalog import resolve
     from nasbench_suite.store import write_store
@@ -274,8 +319,15 @@ def zc_sweep(
             raise UnknownNameError("dataset to hold the columns", proxy_setup.dataset, bench.datasets)
         target = bench.datasets[0]
     data = read_data(bench)
-    result = sweep_archs(data.archs, names, setup=proxy_setup, workers=workers, show_progress=show_progress)
+    if reuse is None:
+        result = sweep_archs(data.archs, names, setup=proxy_setup, workers=workers, show_progress=show_progress)
+    else:
+        source = resolve(str(reuse)) if isinstance(reuse, (str, os.PathLike)) else reuse
+        result = stored_sweep(source, data.archs, names, proxy_setup)
     data = add_zc_columns(data, result, dataset=target)
+    if reuse is not None:
+        table = data.datasets[target]
+        table.provenance["zero_cost"]["reused_from"] = {"name": source.name, "checksum": source.checksum}
     data.provenance["derived_from"] = {"checksum": bench.checksum, "change": f"zero-cost proxy columns added to {target!r}"}
     write_store(Path(out), data)
     return result

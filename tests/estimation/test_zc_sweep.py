@@ -98,3 +98,31 @@ def test_cli_zc(small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str])
     bad = ["zc", "--benchmark", str(small), "--proxies", "zen", "--out", str(tmp_path / "bad.h5")]
     assert main(bad) == 2
     assert "unknown zero-cost proxy 'zen'; valid:" in capsys.readouterr().err
+
+
+def test_scores_are_reused_from_a_table_of_the_same_setup(small: Path, tmp_path: Path) -> None:
+    """Another training of the same cells takes the stored scores unchanged; another setup is refused."""
+    first = tmp_path / "first.h5"
+    zc_sweep(small, first, proxies="synflow,params", workers=1, show_progress=False, **NET)
+    retrained = make_small_data(n_arch=12, epochs=5, dataset="toy", seed=7)  # other numbers, same cells
+    retrained.archs[:] = open_benchmark(small).archs[::-1]  # and another row order
+    other = tmp_path / "retrained.h5"
+    write_store(other, retrained)
+    out = tmp_path / "reused.h5"
+    result = zc_sweep(other, out, proxies="synflow", show_progress=False, reuse=first, **NET)
+    assert result.classes == 11
+    src, got = open_benchmark(first), open_benchmark(out)
+    want = dict(zip(src.archs, src.columns("toy")["zc/synflow"]))
+    np.testing.assert_array_equal(got.columns("toy")["zc/synflow"], [want[a] for a in got.archs])
+    prov = got.dataset_provenance("toy")["zero_cost"]
+    assert prov["reused_from"]["checksum"] == src.checksum and prov["proxies"] == ["synflow"]
+    np.testing.assert_array_equal(got.curves("toy"), open_benchmark(other).curves("toy"))
+    with pytest.raises(ValueError, match="batch_size 16 there, 8 here"):
+        zc_sweep(other, tmp_path / "x.h5", proxies="synflow", show_progress=False, reuse=first, **{**NET, "batch_size": 8})
+    with pytest.raises(ValueError, match="no nwot column"):
+        zc_sweep(other, tmp_path / "y.h5", proxies="nwot", show_progress=False, reuse=first, **NET)
+    cli_out = tmp_path / "cli-reused.h5"
+    args = ["zc", "--benchmark", str(other), "--proxies", "params", "--skeleton", "light", "--channels", "8", "--cells", "1",
+            "--train-dataset", "digits-hard", "--batch-size", "16", "--reuse", str(first), "--out", str(cli_out), "--no-progress"]
+    assert main(args) == 0
+    assert open_benchmark(cli_out).dataset_provenance("toy")["zero_cost"]["reused_from"]["checksum"] == src.checksum
