@@ -88,7 +88,7 @@ def anytime(board: dict[str, Any]) -> bytes:
     lows: list[float] = []
     highs: list[float] = []
     with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.5), sharey=True, constrained_layout=True)
+        fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.5), sharey=True, constrained_layout=True)
         for ax, axis, xlabel in ((axes[0], "evals", "evaluations"), (axes[1], "time", f"simulated time ({_unit(board)})")):
             curves = board["curves"][axis]
             x = curves["x"]
@@ -108,7 +108,8 @@ def anytime(board: dict[str, Any]) -> bytes:
             ax.grid(True, which="major")
         _yscale(axes[0], lows, highs)
         axes[0].set_ylabel(f"regret of {board['test_metric']} (pp)")
-        axes[1].legend(loc="upper right", frameon=False)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right upper", frameon=False)  # beside the panels, never over a curve
         return _png(fig)
 
 
