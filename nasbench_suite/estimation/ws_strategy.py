@@ -31,6 +31,7 @@ from nasbench_suite.estimation.weight_sharing import WSConfig, WSResult, search
 from nasbench_suite.spaces.nb201 import EDGES, OPS, Architecture
 from nasbench_suite.strategies.base import (
     Observation,
+    OwnCompute,
     Proposal,
     SearchContext,
     SearchExhausted,
@@ -53,7 +54,7 @@ def ranked_by_alphas(alphas: np.ndarray) -> Iterator[Architecture]:
         yield arch_from_path(paths[i])
 
 
-class OneShotStrategy(Strategy):
+class OneShotStrategy(OwnCompute, Strategy):
     """Base of the one-shot strategies; subclasses set :attr:`method` and list their hyperparameters."""
 
     #: the :func:`~nasbench_suite.estimation.weight_sharing.search` method
@@ -71,8 +72,6 @@ class OneShotStrategy(Strategy):
             setattr(self, name, value)
         self.result: WSResult | None = None
         self.search_cost_seconds = 0.0
-        self.search_cpu_seconds = 0.0
-        self._charged = 0.0
         self._order: Iterator[Architecture] | None = None
         self._seen: set[str] = set()
 
@@ -103,9 +102,3 @@ class OneShotStrategy(Strategy):
     def derived(self) -> Architecture | None:
         """The architecture the one-shot search derived (``None`` before the first ask)."""
         return None if self.result is None else self.result.arch
-
-    def take_search_cost(self) -> float:
-        """CPU seconds of the strategy's own compute not handed out before (then 0 until it computes again)."""
-        pending = self.search_cpu_seconds - self._charged
-        self._charged = self.search_cpu_seconds
-        return pending

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.registry import Registry
-from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, SearchExhausted, Strategy
+from nasbench_suite.strategies.base import Observation, OwnCompute, Proposal, SearchContext, SearchExhausted, Strategy
 
 #: short name -> Strategy subclass
 STRATEGIES: Registry[type[Strategy]] = Registry("strategies")
@@ -45,6 +45,7 @@ def make_strategy(name: str, context: SearchContext, *, seed: int | np.random.Ge
 __all__ = [
     "STRATEGIES",
     "Observation",
+    "OwnCompute",
     "Proposal",
     "SearchContext",
     "SearchExhausted",

@@ -91,9 +91,9 @@ class Strategy(ABC):
 
     A strategy that computes on its own (trains a supernet, scores proxies)
     also defines ``take_search_cost() -> float``: the CPU seconds of that
-    compute not handed out before. The harness calls it after every ``ask``
-    and charges the amount to the worker that asked, before the evaluation
-    (see :func:`nasbench_suite.harness.simulator.simulate`).
+    compute not handed out before (see :class:`OwnCompute`). The harness calls
+    it after every ``ask`` and charges the amount to the worker that asked,
+    before the evaluation (see :func:`nasbench_suite.harness.simulator.simulate`).
     """
 
     #: short registry name, e.g. ``"rs"``
@@ -124,6 +124,19 @@ class Strategy(ABC):
             if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "seed":
                 out[name] = getattr(self, name)
         return out
+
+
+class OwnCompute:
+    """Accounting of a strategy's own compute: add CPU seconds to ``search_cpu_seconds``; the harness takes them."""
+
+    search_cpu_seconds: float = 0.0
+    _charged: float = 0.0
+
+    def take_search_cost(self) -> float:
+        """CPU seconds of the strategy's own compute not handed out before (then 0 until it computes again)."""
+        pending = self.search_cpu_seconds - self._charged
+        self._charged = self.search_cpu_seconds
+        return pending
 
 
 def require_training_data(context: SearchContext, trains_on: str, who: str) -> None:

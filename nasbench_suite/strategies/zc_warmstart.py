@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nasbench_suite.strategies.base import Proposal, SearchContext, require, require_training_data
+from nasbench_suite.strategies.base import OwnCompute, Proposal, SearchContext, require, require_training_data
 from nasbench_suite.strategies.evolution import RegularizedEvolution
 
 
@@ -34,7 +34,7 @@ def _stored_scores(scores: str, proxy: str) -> tuple[tuple[str, ...], np.ndarray
     return tuple(bench.archs), np.asarray(bench.columns(holders[0])[key], dtype=np.float64), seconds
 
 
-class ZCRegularizedEvolution(RegularizedEvolution):
+class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
     """Regularized evolution whose initial population is the top ``population_size`` cells by a zero-cost proxy.
 
     The warm start proposes, best proxy score first, one cell per isomorphism
@@ -93,8 +93,6 @@ class ZCRegularizedEvolution(RegularizedEvolution):
         self.scores = None if scores is None else str(scores)
         self.candidates = int(candidates)
         self.search_cost_seconds = 0.0
-        self.search_cpu_seconds = 0.0
-        self._charged = 0.0
         self._warm: list[Any] | None = None
         self._next = 0
 
@@ -130,12 +128,6 @@ class ZCRegularizedEvolution(RegularizedEvolution):
                 if len(chosen) >= self.population_size:
                     break
         return chosen
-
-    def take_search_cost(self) -> float:
-        """CPU seconds of proxy scoring not handed out before (then 0: the scores are computed once)."""
-        pending = self.search_cpu_seconds - self._charged
-        self._charged = self.search_cpu_seconds
-        return pending
 
     def ask(self) -> Proposal:
         if self._warm is None:
