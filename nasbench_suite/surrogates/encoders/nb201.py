@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_suite.spaces.nb201 import EDGES, NUM_EDGES, OPS, Architecture, NB201Space, _official_order
+from nasbench_suite.spaces.nb201 import EDGES, NUM_EDGES, OPS, Architecture, NB201Space, _official_order, all_ops
 from nasbench_suite.surrogates.encoders.base import KINDS, pack_graphs, parse_all
 
 N_OPS = len(OPS)
@@ -63,9 +63,8 @@ _TRIU = np.triu_indices(N_NODES, k=1)
 @lru_cache(maxsize=1)
 def _official_strings() -> dict[str, tuple[int, ...]]:
     """Op ids of each of the 15,625 official strings (as NAS-Bench-201's API keeps ``archstr2index``)."""
-    import itertools
-
-    return {Architecture(ops).to_string(): tuple(OPS.index(o) for o in ops) for ops in itertools.product(OPS, repeat=NUM_EDGES)}
+    cells = (Architecture(ops) for ops in all_ops())
+    return {a.to_string(): a.op_ids for a in cells}
 
 
 @lru_cache(maxsize=65536)

@@ -90,14 +90,11 @@ def _init(module: Any, generator: Any) -> None:
 
 
 def _unique_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of ``X`` in first-seen order and, per row, the index of its distinct row."""
+    """Distinct rows of ``X`` and, per row, the index of its distinct row (rows compared as raw bytes)."""
     X = np.ascontiguousarray(X)
     keys = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first)  # np.unique sorts by bytes; keep the caller's order of first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return X[first[order]], rank[inverse.ravel()]
+    return X[first], inverse.ravel()
 
 
 @contextmanager
