@@ -57,6 +57,8 @@ class ZcSweep:
     #: summed per-proxy compute seconds over the computed classes (all workers)
     proxy_seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    #: for scores copied from another table, that table's compute record (its machine and times made them)
+    compute: dict[str, Any] | None = None
 
 
 def _init_worker() -> None:
@@ -206,7 +208,7 @@ def zc_provenance(sweep: ZcSweep) -> dict[str, Any]:
         "reasons": {p: list(r) for p, r in sorted(sweep.reasons.items())},
         "undefined_counts": {p: int(np.count_nonzero(c)) for p, c in sorted(sweep.codes.items())},
         "isomorphism_classes_computed": sweep.classes,
-        "compute": {
+        "compute": sweep.compute if sweep.compute is not None else {
             "wall_seconds": round(sweep.wall_seconds, 3),
             "workers": sweep.workers,
             "threads_per_worker": 1,
@@ -274,6 +276,7 @@ def stored_sweep(source: Any, archs: Sequence[str], names: Sequence[str], setup:
         wall_seconds=float(compute.get("wall_seconds", 0.0)),
         proxy_seconds={n: float(compute.get("proxy_seconds_summed", {}).get(n, 0.0)) for n in names},
         workers=int(compute.get("workers", 1)),
+        compute=dict(compute),
     )
 
 
@@ -326,8 +329,7 @@ def zc_sweep(
         result = stored_sweep(source, data.archs, names, proxy_setup)
     data = add_zc_columns(data, result, dataset=target)
     if reuse is not None:
-        table = data.datasets[target]
-        table.provenance["zero_cost"]["reused_from"] = {"name": source.name, "checksum": source.checksum}
+        data.datasets[target].provenance["zero_cost"]["reused_from"] = {"name": source.name, "checksum": source.checksum}
     data.provenance["derived_from"] = {"checksum": bench.checksum, "change": f"zero-cost proxy columns added to {target!r}"}
     write_store(Path(out), data)
     return result

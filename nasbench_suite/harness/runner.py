@@ -7,6 +7,7 @@ process and caches its :class:`Lookup`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ def run_search(
     workers: int = 1,
     params: dict[str, Any] | None = None,
     lookup: Lookup | None = None,
-    search_costs: list[float] | None = None,
+    search_costs: Sequence[float] | None = None,
 ) -> dict[str, Any]:
     """Run ``strategy`` (a registry name) with ``seed`` on ``benchmark``'s ``dataset``; return its record.
 
@@ -130,5 +131,5 @@ def run_task(task: Task) -> tuple[tuple[str, int], str]:
     with threadpool_limits(limits=1):
         record = run_search(lookup.benchmark, task.dataset, task.strategy, seed=task.seed, budget=task.budget,
                             workers=task.workers, params=task.params, lookup=lookup,
-                            search_costs=None if task.search_costs is None else list(task.search_costs))
+                            search_costs=task.search_costs)
     return task.key, dumps(record)

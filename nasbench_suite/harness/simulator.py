@@ -27,6 +27,7 @@ proposes the same architectures.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from typing import Any
@@ -92,7 +93,7 @@ def simulate(
     budget: Budget,
     *,
     workers: int = 1,
-    search_costs: list[float] | None = None,
+    search_costs: Sequence[float] | None = None,
 ) -> RunOutcome:
     """Run ``strategy`` against ``lookup`` until ``budget`` is spent.
 

@@ -116,6 +116,7 @@ def test_scores_are_reused_from_a_table_of_the_same_setup(small: Path, tmp_path:
     np.testing.assert_array_equal(got.columns("toy")["zc/synflow"], [want[a] for a in got.archs])
     prov = got.dataset_provenance("toy")["zero_cost"]
     assert prov["reused_from"]["checksum"] == src.checksum and prov["proxies"] == ["synflow"]
+    assert prov["compute"] == src.dataset_provenance("toy")["zero_cost"]["compute"]  # the scores' own record
     np.testing.assert_array_equal(got.curves("toy"), open_benchmark(other).curves("toy"))
     with pytest.raises(ValueError, match="batch_size 16 there, 8 here"):
         zc_sweep(other, tmp_path / "x.h5", proxies="synflow", show_progress=False, reuse=first, **{**NET, "batch_size": 8})
