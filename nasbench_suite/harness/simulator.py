@@ -118,12 +118,13 @@ def simulate(
     get = lookup.get
     ask, tell = strategy.ask, strategy.tell
     take_search_cost = getattr(strategy, "take_search_cost", None)
+    charges: list[float] = []
     if take_search_cost is not None:
         if lookup.clock_unit != "seconds":
             out.notes.append(f"the strategy's own compute is not charged: the clock counts {lookup.clock_unit}s, not seconds")
             take_search_cost = None
         else:
-            out.search_costs = []
+            out.search_costs = charges
     replay = list(search_costs) if search_costs is not None else []
     track = len(lookup.fidelities) > 1  # continuations are only possible with several fidelities
     heap: list[tuple[float, int, Proposal, EvalRow, float]] = []
@@ -156,9 +157,8 @@ def simulate(
                 searched = 0.0
                 if take_search_cost is not None:
                     measured = float(take_search_cost())
-                    k = len(out.search_costs)  # type: ignore[arg-type]
-                    searched = float(replay[k]) if k < len(replay) else measured
-                    out.search_costs.append(searched)  # type: ignore[union-attr]
+                    searched = float(replay[len(charges)]) if len(charges) < len(replay) else measured
+                    charges.append(searched)
                 heappush(heap, (now + searched + cost, started, prop, row, cost))
                 started += 1
                 free -= 1
