@@ -1,4 +1,4 @@
-"""``nasbench info NAME|FILE``: what a benchmark holds, its optima and checksum."""
+"""``nasbench info NAME|FILE``: what a benchmark holds, its optima and checksum; ``--stats``: how far its numbers can be trusted."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="show what a benchmark holds: datasets, epochs, seeds, optima, checksum")
     p.add_argument("benchmark", help="a benchmark name (see `nasbench info --list`) or a store file / surrogate folder")
     p.add_argument("--verify", action="store_true", help="recompute the content checksum (reads every value)")
+    p.add_argument("--stats", action="store_true",
+                   help="seed-to-seed agreement, spread against seed noise, range and optimum of the accuracies "
+                        "(over distinct networks)")
+    p.add_argument("--epoch", type=int, default=None,
+                   help="the epoch --stats looks at (implies --stats; default: each dataset's final one)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)
 
@@ -62,6 +67,61 @@ def describe(bench: Any) -> dict[str, Any]:
     return out
 
 
+def stats(bench: Any, epoch: int | None = None) -> list[dict[str, Any]]:
+    """:func:`~nasbench_suite.table_stats.table_stats` of each dataset's accuracies, as plain data."""
+    from nasbench_suite.table_stats import distinct_rows, table_stats
+
+    rows = distinct_rows(bench)
+    held = {ds: list(bench.epochs(ds)) for ds in bench.datasets}
+    if epoch is not None and not any(epoch in e for e in held.values()):
+        raise NotMeasuredError(f"epoch {epoch}: the datasets hold epochs {held}")
+    out = []
+    for ds in bench.datasets:
+        if epoch is not None and epoch not in held[ds]:
+            continue
+        for metric in ("valid_acc", "test_acc"):
+            try:
+                out.append(table_stats(bench, ds, metric=metric, epoch=epoch, rows=rows).to_dict())
+            except NotMeasuredError:
+                continue
+    if not out:
+        raise NotMeasuredError(f"{bench.name!r} holds no accuracy at every seed to compute statistics of")
+    return out
+
+
+def _print_stats(console: Any, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    def num(value: float | None, digits: int) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    lines: list[tuple[str, Any]] = [
+        ("epoch", lambda r: str(r["epoch"])),
+        ("seeds", lambda r: "mean only" if r["seeds"] == [-1] else ", ".join(map(str, r["seeds"]))),
+        ("networks", lambda r: f"{r['networks']:,}"),
+        ("minimum", lambda r: num(r["minimum"], 2)),
+        ("median", lambda r: num(r["median"], 2)),
+        ("maximum", lambda r: num(r["maximum"], 2)),
+        ("spread (std)", lambda r: num(r["spread"], 2)),
+        ("seed noise (std)", lambda r: num(r["noise"], 2)),
+        ("spread / noise", lambda r: num(r["spread_to_noise"], 2)),
+        ("Spearman, seeds", lambda r: num(r["spearman"], 3)),
+        ("Kendall, seeds", lambda r: num(r["kendall"], 3)),
+        ("Spearman, all rows", lambda r: num(r["spearman_all_rows"], 3)),
+    ]
+    table = Table(title="how far the numbers can be trusted (seed means over distinct networks)")
+    table.add_column("")
+    for r in rows:
+        table.add_column(f"{r['dataset']}\n{r['metric']}", justify="right")
+    for label, cell in lines:
+        table.add_row(label, *(cell(r) for r in rows))
+    console.print(table)
+    for r in rows:
+        console.print(f"best {r['dataset']} {r['metric']}: {r['best']:.2f} {r['best_arch']}", soft_wrap=True)
+    if any(r["noise"] is None for r in rows):
+        console.print("[yellow]-: one seed or seed means only, so seed noise cannot be measured[/]")
+
+
 def _isnan(values: Any) -> Any:
     import numpy as np
 
@@ -75,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
     info = describe(bench)
     if args.verify:
         info["checksum_verified"] = True
+    args.stats = args.stats or args.epoch is not None
+    if args.stats:
+        info["stats"] = stats(bench, args.epoch)
     if args.json:
         print_json(info)
         return 0
@@ -108,9 +171,11 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"optimum {ds}: {d['optimum']['arch']}", soft_wrap=True)
         if d.get("columns"):
             console.print(f"{ds}: extra columns {', '.join(d['columns'])}")
+    if args.stats:
+        _print_stats(console, info["stats"])
     if info["protocol"]:
         console.print("training protocol: " + ", ".join(f"{k}={v}" for k, v in sorted(info["protocol"].items()) if not isinstance(v, (dict, list))))
     return 0
 
 
-__all__ = ["describe", "register", "run"]
+__all__ = ["describe", "register", "run", "stats"]

@@ -1,0 +1,143 @@
+"""How far a table can be trusted: seed-to-seed agreement, spread against seed noise, range and optimum.
+
+A table ranks architectures only as well as its training seeds agree: if two
+seeds of the same network differ as much as two networks do, search on it is
+search on noise. :func:`table_stats` measures that on the table's own numbers,
+over *distinct networks* (one row per isomorphism class, by the space's
+``canonical_key``), because a generated table copies a class's numbers to
+every member and those copies would count as perfect agreement.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from nasbench_suite.benchmark import Metric
+from nasbench_suite.errors import NotMeasuredError
+
+__all__ = ["MetricStats", "distinct_rows", "table_stats"]
+
+
+@dataclass(frozen=True)
+class MetricStats:
+    """One metric of one dataset at one epoch, over the table's distinct networks.
+
+    ``spread`` is the standard deviation across networks of the seed mean;
+    ``noise`` the pooled standard deviation across seeds within a network
+    (the root of the mean within-network variance, ``ddof=1``). Their ratio
+    says how many seed-noise widths the table's range spans. The agreement
+    fields are ``None`` for tables with one seed or seed means only.
+    """
+
+    dataset: str
+    metric: str
+    epoch: int
+    seeds: tuple[int, ...]
+    #: table rows with the metric measured at every seed
+    rows: int
+    #: distinct networks among them (one row per isomorphism class)
+    networks: int
+    minimum: float
+    median: float
+    maximum: float
+    #: the row with the best seed mean, and that value
+    best_arch: str
+    best: float
+    spread: float
+    noise: float | None
+    #: ``spread / noise``
+    spread_to_noise: float | None
+    #: Spearman / Kendall between two seeds across the distinct networks (mean over seed pairs)
+    spearman: float | None
+    kendall: float | None
+    #: the same Spearman over every row, isomorphic copies included (as papers over all cells report)
+    spearman_all_rows: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (tuples as lists) for JSON."""
+        out = asdict(self)
+        out["seeds"] = list(self.seeds)
+        return out
+
+
+def distinct_rows(bench: Any) -> np.ndarray:
+    """Indices of the first row of each isomorphism class of ``bench``'s architectures, ascending."""
+    archs = getattr(bench, "archs", None)
+    if archs is None:
+        raise NotMeasuredError(f"seed statistics need a table of trained rows, got {type(bench).__name__} {bench.name!r}")
+    space = getattr(bench, "full_space", None) or bench.search_space
+    first: dict[str, int] = {}
+    for i, arch in enumerate(archs):
+        first.setdefault(space.parse(arch).canonical_key(), i)
+    return np.fromiter(sorted(first.values()), dtype=np.int64, count=len(first))
+
+
+def _mean_pairwise(values: np.ndarray, fn: Any) -> float:
+    """Mean of ``fn(a, b).statistic`` over all pairs of columns of ``values``."""
+    pairs = list(itertools.combinations(range(values.shape[1]), 2))
+    return float(np.mean([fn(values[:, i], values[:, j]).statistic for i, j in pairs]))
+
+
+def table_stats(
+    bench: Any,
+    dataset: str,
+    *,
+    metric: str | Metric = Metric.VALID_ACC,
+    epoch: int | None = None,
+    rows: np.ndarray | None = None,
+) -> MetricStats:
+    """Seed agreement, spread, noise, range and optimum of ``metric`` at ``epoch`` (default: the final one).
+
+    ``rows`` are the distinct rows (from :func:`distinct_rows`; pass them when
+    calling this several times on one table, they take a second to compute).
+    Rows where any seed lacks the metric are left out. Raises
+    :class:`~nasbench_suite.errors.NotMeasuredError` when no row has it.
+    """
+    from scipy.stats import kendalltau, spearmanr
+
+    metric = str(Metric(metric))
+    epochs = bench.epochs(dataset)
+    epoch = epochs[-1] if epoch is None else int(epoch)
+    if epoch not in epochs:
+        raise NotMeasuredError(f"epoch {epoch} of dataset {dataset!r}: the table holds epochs {list(epochs)}")
+    seeds = tuple(int(s) for s in bench.seeds(dataset))
+    per_seed = seeds != (-1,)
+    columns = seeds if per_seed else (None,)
+    values = np.stack(
+        [np.asarray(bench.query_many(None, dataset, metric=metric, epoch=epoch, seed=s), dtype=np.float64) for s in columns],
+        axis=1,
+    )
+    complete = ~np.isnan(values).any(axis=1)
+    if not complete.any():
+        raise NotMeasuredError(f"{metric} at epoch {epoch} of dataset {dataset!r}: no architecture has it at every seed")
+    distinct = distinct_rows(bench) if rows is None else np.asarray(rows, dtype=np.int64)
+    keep = distinct[complete[distinct]]
+    sample = values[keep]
+    mean = sample.mean(axis=1)
+    best = int(keep[np.argmax(mean)])
+    agree = per_seed and len(seeds) >= 2
+    noise = float(np.sqrt(sample.var(axis=1, ddof=1).mean())) if agree else None
+    spread = float(mean.std(ddof=1)) if len(mean) > 1 else float("nan")
+    return MetricStats(
+        dataset=dataset,
+        metric=metric,
+        epoch=epoch,
+        seeds=seeds,
+        rows=int(complete.sum()),
+        networks=len(keep),
+        minimum=float(mean.min()),
+        median=float(np.median(mean)),
+        maximum=float(mean.max()),
+        best_arch=str(bench.archs[best]),
+        best=float(mean.max()),
+        spread=spread,
+        noise=noise,
+        spread_to_noise=(spread / noise if noise else None) if agree else None,
+        spearman=_mean_pairwise(sample, spearmanr) if agree else None,
+        kendall=_mean_pairwise(sample, kendalltau) if agree else None,
+        spearman_all_rows=_mean_pairwise(values[complete], spearmanr) if agree else None,
+    )
