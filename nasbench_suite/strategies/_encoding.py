@@ -7,7 +7,9 @@ Two views of a space:
   (:mod:`nasbench_suite.surrogates.encoders`).
 * :func:`categorical_view` -- a space whose architectures are a fixed list of
   categorical choices (NB201: 6 edges x 5 ops), for strategies that model or
-  sample each choice (REINFORCE, BOHB's KDE, Optuna's TPE).
+  sample each choice (REINFORCE, BOHB's KDE, Optuna's TPE). On a listed
+  table (:class:`~nasbench_suite.spaces.table_space.TableSpace`) a choice
+  vector the table lacks maps to the nearest held architecture.
 
 A strategy that needs one of them on a space without it fails at construction
 with an error naming the spaces it supports.
@@ -59,6 +61,8 @@ class CategoricalView:
         self.n_choices = tuple(len(lab) for lab in self.labels)
         self._to_ids = to_ids
         self._from_ids = from_ids
+        self._held_ids: np.ndarray | None = None
+        self._held_rows: dict[tuple[int, ...], int] | None = None
 
     def ids(self, arch: Any) -> tuple[int, ...]:
         """The choice index of each dimension of ``arch``."""
@@ -69,8 +73,24 @@ class CategoricalView:
         return np.asarray([self.ids(a) for a in archs], dtype=np.int64).reshape(-1, self.n_dims)
 
     def arch(self, ids: Sequence[int]) -> Any:
-        """The architecture with these choice indices."""
-        return self._from_ids([int(i) for i in ids])
+        """The architecture with these choice indices.
+
+        On a space of held architectures (a listed table's), where those
+        choices name one the table lacks: the held architecture that differs
+        in the fewest choices (the first in table order among ties), so a
+        model's pick stays searchable.
+        """
+        ids = [int(i) for i in ids]
+        held = getattr(self.space, "archs", None)
+        if held is None:
+            return self._from_ids(ids)
+        if self._held_ids is None:
+            self._held_ids = self.ids_many(held)
+            self._held_rows = {tuple(row): i for i, row in enumerate(self._held_ids.tolist())}
+        row = self._held_rows.get(tuple(ids))  # type: ignore[union-attr]
+        if row is None:
+            row = int(np.argmin((self._held_ids != np.asarray(ids)).sum(axis=1)))
+        return self.space.parse(held[row])
 
 
 def _nb201_view(space: Any) -> CategoricalView:

@@ -40,3 +40,28 @@ def test_neighbours_are_the_held_subset() -> None:
 
 def test_full_table_keeps_the_full_space(nb201_reference_store: Path) -> None:
     assert isinstance(nbs.open_benchmark(nb201_reference_store).search_space, NB201Space)
+
+
+@pytest.mark.parametrize("name", ["tpe", "bohb", "reinforce"])
+def test_strategies_that_model_each_choice_stay_inside_a_listed_table(small_store: Path, name: str) -> None:
+    from nasbench_suite.strategies import Observation, SearchContext, make_strategy
+
+    bench = nbs.open_benchmark(small_store)
+    held = set(bench.archs)
+    strategy = make_strategy(name, SearchContext(bench.search_space, (1, 2, 4), dataset="toy"), seed=0)
+    for _ in range(60):  # enough for the model to take over from its random start
+        prop = strategy.ask()
+        assert prop.arch.to_string() in held, f"{name} proposed {prop.arch.to_string()}, which the table lacks"
+        epoch = prop.epoch or 4
+        strategy.tell(prop, Observation(prop.arch, epoch, bench.query(prop.arch, "toy", epoch=epoch).valid_acc, 1.0))
+
+
+def test_a_choice_vector_the_table_lacks_maps_to_the_nearest_held_architecture() -> None:
+    from nasbench_suite.strategies._encoding import categorical_view
+
+    archs = [Architecture.from_index(i) for i in (0, 100, 5000)]
+    view = categorical_view(TableSpace(NB201Space(), [a.to_string() for a in archs]), strategy="test")
+    assert view.arch(archs[1].op_ids) == archs[1]
+    one_off = list(archs[2].op_ids)
+    one_off[0] = (one_off[0] + 1) % 5
+    assert view.arch(one_off) == archs[2]
