@@ -38,13 +38,22 @@ def _plt() -> Any:
 
 
 def colors(board: dict[str, Any]) -> dict[str, str]:
-    """Entry name -> hex colour, by alphabetical order of the names (stable when entries are added)."""
+    """Entry name -> hex colour, by alphabetical order of the names.
+
+    Up to 10 entries take tab10. Beyond that, tab20's strong shades come first
+    and its light partners after them, so names next to each other in
+    alphabetical order never get two shades of one hue.
+    """
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
     names = sorted(e["name"] for e in board["entries"])
-    cmap = colormaps["tab10" if len(names) <= 10 else "tab20"]
-    return {n: to_hex(cmap(i % cmap.N)) for i, n in enumerate(names)}
+    if len(names) <= 10:
+        palette = [colormaps["tab10"](i) for i in range(10)]
+    else:
+        tab20 = colormaps["tab20"]
+        palette = [tab20(i) for i in (*range(0, 20, 2), *range(1, 20, 2))]
+    return {n: to_hex(palette[i % len(palette)]) for i, n in enumerate(names)}
 
 
 def _png(fig: Any) -> bytes:
