@@ -107,14 +107,46 @@ def _tests(board: dict[str, Any]) -> str:
                           f"groups not significantly different: {groups}.")
         parts[-1] += "</p>"
     if t["wilcoxon"]:
+        parts.append(_pairwise_matrix(board))
         parts.append('<p class="note">Pairwise Wilcoxon signed-rank tests of final regret, paired by seed, Holm-corrected. '
-                     "W/T/L: seeds where A has lower / equal / higher regret than B.</p>")
+                     "&#9650;: the row's strategy has significantly lower regret than the column's; &#9660;: significantly "
+                     "higher; &middot;: no significant difference. Hover a cell for its numbers.</p>")
         rows = [[escape(w["a"]), escape(w["b"]), f"{w['wins']}/{w['ties']}/{w['losses']}", num(w["median_diff"], 3),
                  pvalue(w["pvalue"]),
                  f'<span class="sig">{pvalue(w["pvalue_holm"])}</span>' if w["significant"] else pvalue(w["pvalue_holm"])]
                 for w in t["wilcoxon"]]
-        parts.append(_table(["A", "B", "W/T/L", "median diff (pp)", "p", "p (Holm)"], rows, "llrrrr"))
+        table = _table(["A", "B", "W/T/L", "median diff (pp)", "p", "p (Holm)"], rows, "llrrrr")
+        parts.append(f'<details id="wilcoxon"><summary>All {len(rows)} pairs: W/T/L (seeds where A has lower / equal / '
+                     f"higher regret than B), median difference and p-values</summary>\n{table}\n</details>")
     return "\n".join(parts)
+
+
+def _pairwise_matrix(board: dict[str, Any]) -> str:
+    """Strategies in board order against each other: who beats whom significantly."""
+    names = [e["name"] for e in board["entries"]]
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
+    for w in board["tests"]["wilcoxon"]:
+        text = (f"{w['wins']}/{w['ties']}/{w['losses']} (W/T/L), median diff {num(w['median_diff'], 3)} pp, "
+                f"p (Holm) {pvalue(w['pvalue_holm'])}")
+        better = w["wins"] > w["losses"]
+        mark = ("win", "loss") if w["significant"] and better else ("loss", "win") if w["significant"] else ("ns", "ns")
+        pairs[w["a"], w["b"]] = (mark[0], f"{w['a']} vs {w['b']}: {text}")
+        pairs[w["b"], w["a"]] = (mark[1], f"{w['b']} vs {w['a']}: {w['losses']}/{w['ties']}/{w['wins']} (W/T/L), "
+                                          f"p (Holm) {pvalue(w['pvalue_holm'])}")
+    symbol = {"win": '<span class="win">&#9650;</span>', "loss": '<span class="loss">&#9660;</span>', "ns": "&middot;"}
+    head = "<th></th>" + "".join(f'<th class="rot" title="{escape(n, quote=True)}">{escape(n)}</th>' for n in names)
+    rows = []
+    for a in names:
+        cells = []
+        for b in names:
+            if a == b or (a, b) not in pairs:
+                cells.append('<td class="c"></td>')
+            else:
+                mark, title = pairs[a, b]
+                cells.append(f'<td class="c" title="{escape(title, quote=True)}">{symbol[mark]}</td>')
+        rows.append(f'<tr><th class="l">{escape(a)}</th>{"".join(cells)}</tr>')
+    return (f'<table id="pairwise" class="matrix">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
 def _failed(board: dict[str, Any]) -> str:

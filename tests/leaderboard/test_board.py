@@ -69,6 +69,25 @@ def test_failed_runs_are_counted_and_listed(dominated_board: Path) -> None:
     assert "(1 failed)" in (dominated_board / "index.html").read_text()
 
 
+def test_pairwise_matrix_marks_significant_wins_and_losses_both_ways(dominated_board: Path) -> None:
+    import re
+
+    html = (dominated_board / "index.html").read_text()
+    matrix = html[html.index('<table id="pairwise"'):]
+    matrix = matrix[: matrix.index("</table>")]
+    order = [e["name"] for e in json.loads((dominated_board / "leaderboard.json").read_text())["entries"]]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr><th class="l">(\w+)</th>(.*?)</tr>', matrix)}
+    assert list(rows) == order  # rows in board order
+    marks = {name: re.findall(r'<td class="c"(?: title="[^"]*")?>(.*?)</td>', cells) for name, cells in rows.items()}
+    win, loss, ns = '<span class="win">&#9650;</span>', '<span class="loss">&#9660;</span>', "&middot;"
+    col = {name: i for i, name in enumerate(order)}
+    assert marks["best"][col["mid"]] == marks["best"][col["low"]] == win
+    assert marks["mid"][col["best"]] == marks["low"][col["best"]] == loss
+    assert marks["mid"][col["low"]] == marks["low"][col["mid"]] == ns
+    assert marks["best"][col["best"]] == ""
+    assert '<details id="wilcoxon">' in html and "All 3 pairs" in html
+
+
 def test_anytime_areas_by_hand(tmp_path: Path) -> None:
     # regrets 10 then 5; finish times 1 and 3; evaluation budget 3
     run = agg.to_run(record("x", 0, [80.0, 85.0], times=[1.0, 3.0], budget=3), (0, 1))
