@@ -98,9 +98,9 @@ class LCEarlyStopping(Strategy):
     def tell(self, proposal: Proposal, observation: Observation) -> None:
         value, ident = observation.value, proposal.tag
         if observation.epoch == self._final:
+            prefix = self._curves.pop(ident, None)
             if not math.isnan(value):
                 self._finals.append(value)
-                prefix = self._curves.pop(ident, None)
                 if prefix is not None:
                     self._pairs.append((prefix, value))
             return
