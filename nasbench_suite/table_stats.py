@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from nasbench_suite.benchmark import Metric
 from nasbench_suite.errors import NotMeasuredError
 
-__all__ = ["MetricStats", "distinct_rows", "table_stats"]
+__all__ = ["MetricStats", "distinct_rows", "plot_by_epoch", "table_stats"]
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,45 @@ def table_stats(
         kendall=_mean_pairwise(sample, kendalltau) if agree else None,
         spearman_all_rows=_mean_pairwise(values[complete], spearmanr) if agree else None,
     )
+
+
+def plot_by_epoch(stats: list[MetricStats], path: str | Path) -> Path:
+    """Seed agreement and spread against noise over epochs, one line per (dataset, metric), as a PNG.
+
+    Left: Spearman between seeds across distinct networks. Right: spread across
+    networks (solid) and seed noise (dashed). Only entries with seed noise are drawn.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups: dict[tuple[str, str], list[MetricStats]] = {}
+    for s in stats:
+        if s.noise is not None:
+            groups.setdefault((s.dataset, s.metric), []).append(s)
+    if not groups:
+        raise NotMeasuredError("no entry has two or more seeds, so there is no seed agreement to plot")
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+    for i, ((dataset, metric), series) in enumerate(sorted(groups.items())):
+        series = sorted(series, key=lambda s: s.epoch)
+        epochs = [s.epoch for s in series]
+        color = f"C{i}"
+        left.plot(epochs, [s.spearman for s in series], "o-", color=color, label=f"{dataset} {metric}")
+        right.plot(epochs, [s.spread for s in series], "o-", color=color)
+        right.plot(epochs, [s.noise for s in series], "s--", color=color)
+    left.set(xlabel="epoch", ylabel="Spearman between seeds", title="Seed-to-seed rank agreement", ylim=(0, 1))
+    right.set(xlabel="epoch", ylabel="standard deviation (points)", title="Spread across networks vs seed noise")
+    left.legend(fontsize=8, loc="lower right")
+    right.legend(handles=[Line2D([], [], color="0.3", marker="o", label="spread across networks"),
+                          Line2D([], [], color="0.3", marker="s", ls="--", label="seed noise")], fontsize=8)
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    path = Path(path)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

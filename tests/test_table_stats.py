@@ -114,3 +114,13 @@ def test_cli_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "Spearman, seeds" in out and f"{stats[0]['spearman']:.3f}" in out and "best d valid_acc" in out
     assert main(["info", str(path), "--stats", "--epoch", "7"]) == 2
     assert "epoch 7: the datasets hold epochs {'d': [1, 2]}" in capsys.readouterr().err
+
+
+def test_plot_over_epochs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _generated_table(tmp_path / "t.h5", n=200, seeds=(0, 1), arch_sd=3.0, seed_sd=1.0)
+    assert main(["info", str(path), "--plot", str(tmp_path / "agreement.png"), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["plot"] == str(tmp_path / "agreement.png") and (tmp_path / "agreement.png").stat().st_size > 20_000
+    means = _generated_table(tmp_path / "m.h5", n=50, seeds=(-1,), arch_sd=3.0, seed_sd=0.0)
+    assert main(["info", str(means), "--plot", str(tmp_path / "none.png")]) == 2
+    assert "no entry has two or more seeds" in capsys.readouterr().err and not (tmp_path / "none.png").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from nasbench_suite.cli._common import fmt, print_json
@@ -18,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(over distinct networks)")
     p.add_argument("--epoch", type=int, default=None,
                    help="the epoch --stats looks at (implies --stats; default: each dataset's final one)")
+    p.add_argument("--plot", type=Path, default=None,
+                   help="with --stats: a PNG of seed agreement, spread and noise at every epoch")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)
 
@@ -67,11 +70,11 @@ def describe(bench: Any) -> dict[str, Any]:
     return out
 
 
-def stats(bench: Any, epoch: int | None = None) -> list[dict[str, Any]]:
+def stats(bench: Any, epoch: int | None = None, rows: Any = None) -> list[dict[str, Any]]:
     """:func:`~nasbench_suite.table_stats.table_stats` of each dataset's accuracies, as plain data."""
     from nasbench_suite.table_stats import distinct_rows, table_stats
 
-    rows = distinct_rows(bench)
+    rows = distinct_rows(bench) if rows is None else rows
     held = {ds: list(bench.epochs(ds)) for ds in bench.datasets}
     if epoch is not None and not any(epoch in e for e in held.values()):
         raise NotMeasuredError(f"epoch {epoch}: the datasets hold epochs {held}")
@@ -87,6 +90,15 @@ def stats(bench: Any, epoch: int | None = None) -> list[dict[str, Any]]:
     if not out:
         raise NotMeasuredError(f"{bench.name!r} holds no accuracy at every seed to compute statistics of")
     return out
+
+
+def stats_all_epochs(bench: Any) -> list[dict[str, Any]]:
+    """:func:`stats` at every epoch each dataset holds."""
+    from nasbench_suite.table_stats import distinct_rows
+
+    rows = distinct_rows(bench)
+    epochs = sorted({e for ds in bench.datasets for e in bench.epochs(ds)})
+    return [s for e in epochs for s in stats(bench, e, rows)]
 
 
 def _print_stats(console: Any, rows: list[dict[str, Any]]) -> None:
@@ -135,9 +147,14 @@ def run(args: argparse.Namespace) -> int:
     info = describe(bench)
     if args.verify:
         info["checksum_verified"] = True
-    args.stats = args.stats or args.epoch is not None
+    args.stats = args.stats or args.epoch is not None or args.plot is not None
     if args.stats:
         info["stats"] = stats(bench, args.epoch)
+    if args.plot is not None:
+        from nasbench_suite.table_stats import MetricStats, plot_by_epoch
+
+        every = [MetricStats(**{**s, "seeds": tuple(s["seeds"])}) for s in stats_all_epochs(bench)]
+        info["plot"] = str(plot_by_epoch(every, args.plot))
     if args.json:
         print_json(info)
         return 0
@@ -173,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"{ds}: extra columns {', '.join(d['columns'])}")
     if args.stats:
         _print_stats(console, info["stats"])
+    if "plot" in info:
+        console.print(f"plot: {info['plot']}")
     if info["protocol"]:
         console.print("training protocol: " + ", ".join(f"{k}={v}" for k, v in sorted(info["protocol"].items()) if not isinstance(v, (dict, list))))
     return 0
