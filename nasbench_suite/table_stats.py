@@ -20,7 +20,7 @@ import numpy as np
 from nasbench_suite.benchmark import Metric
 from nasbench_suite.errors import NotMeasuredError
 
-__all__ = ["MetricStats", "distinct_rows", "plot_by_epoch", "table_stats"]
+__all__ = ["MetricStats", "accuracy_stats", "accuracy_stats_by_epoch", "distinct_rows", "plot_by_epoch", "table_stats"]
 
 
 @dataclass(frozen=True)
@@ -144,16 +144,46 @@ def table_stats(
     )
 
 
+def accuracy_stats(bench: Any, *, epoch: int | None = None, rows: np.ndarray | None = None) -> list[MetricStats]:
+    """:func:`table_stats` of ``valid_acc`` and ``test_acc`` in every dataset that holds them.
+
+    With ``epoch``, datasets that do not hold that epoch are skipped (an error
+    when none does); without it, each dataset's final epoch is used.
+    """
+    rows = distinct_rows(bench) if rows is None else rows
+    held = {ds: list(bench.epochs(ds)) for ds in bench.datasets}
+    if epoch is not None and not any(epoch in e for e in held.values()):
+        raise NotMeasuredError(f"epoch {epoch}: the datasets hold epochs {held}")
+    out = []
+    for ds in bench.datasets:
+        if epoch is not None and epoch not in held[ds]:
+            continue
+        for metric in (Metric.VALID_ACC, Metric.TEST_ACC):
+            try:
+                out.append(table_stats(bench, ds, metric=metric, epoch=epoch, rows=rows))
+            except NotMeasuredError:
+                continue
+    if not out:
+        raise NotMeasuredError(f"{bench.name!r} holds no accuracy at every seed to compute statistics of")
+    return out
+
+
+def accuracy_stats_by_epoch(bench: Any) -> list[MetricStats]:
+    """:func:`accuracy_stats` at every epoch any dataset holds."""
+    rows = distinct_rows(bench)
+    epochs = sorted({e for ds in bench.datasets for e in bench.epochs(ds)})
+    return [s for e in epochs for s in accuracy_stats(bench, epoch=e, rows=rows)]
+
+
 def plot_by_epoch(stats: list[MetricStats], path: str | Path) -> Path:
     """Seed agreement and spread against noise over epochs, one line per (dataset, metric), as a PNG.
 
     Left: Spearman between seeds across distinct networks. Right: spread across
     networks (solid) and seed noise (dashed). Only entries with seed noise are drawn.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     groups: dict[tuple[str, str], list[MetricStats]] = {}
     for s in stats:
@@ -161,10 +191,8 @@ def plot_by_epoch(stats: list[MetricStats], path: str | Path) -> Path:
             groups.setdefault((s.dataset, s.metric), []).append(s)
     if not groups:
         raise NotMeasuredError("no entry has two or more seeds, so there is no seed agreement to plot")
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import MaxNLocator
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    left, right = fig.subplots(1, 2)
     for i, ((dataset, metric), series) in enumerate(sorted(groups.items())):
         series = sorted(series, key=lambda s: s.epoch)
         epochs = [s.epoch for s in series]
@@ -182,5 +210,4 @@ def plot_by_epoch(stats: list[MetricStats], path: str | Path) -> Path:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     path = Path(path)
     fig.savefig(path, dpi=130)
-    plt.close(fig)
     return path

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epoch", type=int, default=None,
                    help="the epoch --stats looks at (implies --stats; default: each dataset's final one)")
     p.add_argument("--plot", type=Path, default=None,
-                   help="with --stats: a PNG of seed agreement, spread and noise at every epoch")
+                   help="a PNG of seed agreement, spread and noise at every epoch (implies --stats)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)
 
@@ -68,37 +68,6 @@ def describe(bench: Any) -> dict[str, Any]:
             info["provenance"] = bench.dataset_provenance(ds)
         out["datasets"][ds] = info
     return out
-
-
-def stats(bench: Any, epoch: int | None = None, rows: Any = None) -> list[dict[str, Any]]:
-    """:func:`~nasbench_suite.table_stats.table_stats` of each dataset's accuracies, as plain data."""
-    from nasbench_suite.table_stats import distinct_rows, table_stats
-
-    rows = distinct_rows(bench) if rows is None else rows
-    held = {ds: list(bench.epochs(ds)) for ds in bench.datasets}
-    if epoch is not None and not any(epoch in e for e in held.values()):
-        raise NotMeasuredError(f"epoch {epoch}: the datasets hold epochs {held}")
-    out = []
-    for ds in bench.datasets:
-        if epoch is not None and epoch not in held[ds]:
-            continue
-        for metric in ("valid_acc", "test_acc"):
-            try:
-                out.append(table_stats(bench, ds, metric=metric, epoch=epoch, rows=rows).to_dict())
-            except NotMeasuredError:
-                continue
-    if not out:
-        raise NotMeasuredError(f"{bench.name!r} holds no accuracy at every seed to compute statistics of")
-    return out
-
-
-def stats_all_epochs(bench: Any) -> list[dict[str, Any]]:
-    """:func:`stats` at every epoch each dataset holds."""
-    from nasbench_suite.table_stats import distinct_rows
-
-    rows = distinct_rows(bench)
-    epochs = sorted({e for ds in bench.datasets for e in bench.epochs(ds)})
-    return [s for e in epochs for s in stats(bench, e, rows)]
 
 
 def _print_stats(console: Any, rows: list[dict[str, Any]]) -> None:
@@ -149,12 +118,11 @@ def run(args: argparse.Namespace) -> int:
         info["checksum_verified"] = True
     args.stats = args.stats or args.epoch is not None or args.plot is not None
     if args.stats:
-        info["stats"] = stats(bench, args.epoch)
-    if args.plot is not None:
-        from nasbench_suite.table_stats import MetricStats, plot_by_epoch
+        from nasbench_suite.table_stats import accuracy_stats, accuracy_stats_by_epoch, plot_by_epoch
 
-        every = [MetricStats(**{**s, "seeds": tuple(s["seeds"])}) for s in stats_all_epochs(bench)]
-        info["plot"] = str(plot_by_epoch(every, args.plot))
+        info["stats"] = [s.to_dict() for s in accuracy_stats(bench, epoch=args.epoch)]
+        if args.plot is not None:
+            info["plot"] = str(plot_by_epoch(accuracy_stats_by_epoch(bench), args.plot))
     if args.json:
         print_json(info)
         return 0
@@ -197,4 +165,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["describe", "register", "run", "stats"]
+__all__ = ["describe", "register", "run"]
