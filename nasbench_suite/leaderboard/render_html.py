@@ -131,8 +131,9 @@ def _pairwise_matrix(board: dict[str, Any]) -> str:
         better = w["wins"] > w["losses"]
         mark = ("win", "loss") if w["significant"] and better else ("loss", "win") if w["significant"] else ("ns", "ns")
         pairs[w["a"], w["b"]] = (mark[0], f"{w['a']} vs {w['b']}: {text}")
-        pairs[w["b"], w["a"]] = (mark[1], f"{w['b']} vs {w['a']}: {w['losses']}/{w['ties']}/{w['wins']} (W/T/L), "
-                                          f"p (Holm) {pvalue(w['pvalue_holm'])}")
+        back = (f"{w['losses']}/{w['ties']}/{w['wins']} (W/T/L), median diff {num(0.0 - w['median_diff'], 3)} pp, "
+                f"p (Holm) {pvalue(w['pvalue_holm'])}")
+        pairs[w["b"], w["a"]] = (mark[1], f"{w['b']} vs {w['a']}: {back}")
     symbol = {"win": '<span class="win">&#9650;</span>', "loss": '<span class="loss">&#9660;</span>', "ns": "&middot;"}
     head = "<th></th>" + "".join(f'<th class="rot" title="{escape(n, quote=True)}">{escape(n)}</th>' for n in names)
     rows = []
