@@ -28,9 +28,9 @@ class LCEarlyStopping(Strategy):
     step). With the whole prefix observed, the predictor extrapolates the
     final value; the architecture is trained to the final fidelity when that
     prediction reaches the ``quantile`` of the final values observed so far,
-    and dropped otherwise. The first ``n_full`` architectures always finish:
-    their (prefix, final) pairs train the learned predictors (refitted as
-    more arrive). An architecture with an unmeasured (NaN) prefix value is
+    and dropped otherwise. Until ``n_full`` architectures have finished,
+    every candidate continues: their (prefix, final) pairs train the learned
+    predictors (refitted as more arrive) and set the bar. An architecture with an unmeasured (NaN) prefix value is
     dropped. With fewer than ``prefix_epochs + 1`` fidelities on offer there
     is no prefix to stop on, and this is random search at the final epoch.
 
@@ -47,7 +47,7 @@ class LCEarlyStopping(Strategy):
         differences, or the per-curve
         :class:`~nasbench_suite.estimation.learning_curves.ParametricExtrapolator`.
     n_full : int
-        Architectures trained to the end before any is stopped.
+        Finished architectures needed before any candidate is stopped.
     quantile : float
         In [0, 1): continue when the predicted final value is at least this
         quantile of the final values seen so far (0 never stops).
