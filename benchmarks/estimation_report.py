@@ -38,17 +38,10 @@ import numpy as np
 from scipy import stats
 
 from nasbench_suite import open_benchmark
+from nasbench_suite.table_stats import distinct_rows
 from nasbench_suite.spaces.nb201 import Architecture
 
 SECTIONS = ("zc", "naslib", "ws", "lc", "warm")
-
-
-def _classes(archs: list[str]) -> np.ndarray:
-    """Row of the first member of each isomorphism class."""
-    seen: dict[str, int] = {}
-    for i, a in enumerate(archs):
-        seen.setdefault(Architecture.from_string(a).canonical_key(), i)
-    return np.array(sorted(seen.values()))
 
 
 def _corr(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -67,7 +60,7 @@ def section_zc(args: argparse.Namespace, out: dict[str, Any]) -> None:
         zc_sweep(args.benchmark, args.zc_table, proxies="all", workers=args.workers, show_progress=True)
     bench = open_benchmark(args.zc_table)
     ds = args.dataset or bench.datasets[0]
-    rows = _classes(bench.archs)
+    rows = distinct_rows(bench)
     truth = bench.query_many(None, ds, metric="valid_acc")[rows]
     cols = bench.columns(ds)
     prov = bench.dataset_provenance(ds)["zero_cost"]
@@ -178,7 +171,7 @@ def section_lc(args: argparse.Namespace, out: dict[str, Any]) -> None:
     bench = open_benchmark(args.benchmark)
     ds = args.dataset or bench.datasets[0]
     epochs = list(bench.epochs(ds))
-    rows = _classes(bench.archs)
+    rows = distinct_rows(bench)
     curves = np.stack([bench.query_many(None, ds, metric="valid_acc", epoch=e)[rows] for e in epochs], axis=1)
     onehot = np.array([np.eye(5)[list(Architecture.from_string(bench.archs[r]).op_ids)].ravel() for r in rows])
     final = curves[:, -1]
