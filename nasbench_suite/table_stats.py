@@ -19,6 +19,7 @@ import numpy as np
 
 from nasbench_suite.benchmark import Metric
 from nasbench_suite.errors import NotMeasuredError
+from nasbench_suite.spaces.base import isomorphism_rows
 
 __all__ = ["MetricStats", "accuracy_stats", "accuracy_stats_by_epoch", "distinct_rows", "plot_by_epoch", "table_stats"]
 
@@ -70,11 +71,7 @@ def distinct_rows(bench: Any) -> np.ndarray:
     archs = getattr(bench, "archs", None)
     if archs is None:
         raise NotMeasuredError(f"seed statistics need a table of trained rows, got {type(bench).__name__} {bench.name!r}")
-    space = getattr(bench, "full_space", None) or bench.search_space
-    first: dict[str, int] = {}
-    for i, arch in enumerate(archs):
-        first.setdefault(space.parse(arch).canonical_key(), i)
-    return np.fromiter(sorted(first.values()), dtype=np.int64, count=len(first))
+    return isomorphism_rows(getattr(bench, "full_space", None) or bench.search_space, archs)[0]
 
 
 def _mean_pairwise(values: np.ndarray, fn: Any) -> float:

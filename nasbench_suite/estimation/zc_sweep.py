@@ -30,7 +30,8 @@ import numpy as np
 
 from nasbench_suite.errors import UnknownNameError
 from nasbench_suite.estimation.zc_setup import ProxySetup, compute_proxies, resolve_proxies
-from nasbench_suite.spaces.nb201 import Architecture
+from nasbench_suite.spaces.base import isomorphism_rows
+from nasbench_suite.spaces.nb201 import NB201Space
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
 
 __all__ = ["ZcSweep", "add_zc_columns", "read_data", "stored_sweep", "sweep_archs", "zc_provenance", "zc_sweep"]
@@ -127,15 +128,8 @@ def sweep_archs(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     archs = list(archs)
-    keys: dict[str, int] = {}
-    reps: list[str] = []
-    cls_of = np.empty(len(archs), dtype=np.int64)
-    for i, a in enumerate(archs):
-        key = Architecture.from_string(a).canonical_key()
-        if key not in keys:
-            keys[key] = len(reps)
-            reps.append(a)
-        cls_of[i] = keys[key]
+    first, cls_of = isomorphism_rows(NB201Space(), archs)
+    reps = [archs[i] for i in first]
     per_class = {n: np.full(len(reps), np.nan) for n in names}
     reason_of: dict[str, list[str | None]] = {n: [None] * len(reps) for n in names}
     seconds = dict.fromkeys(names, 0.0)

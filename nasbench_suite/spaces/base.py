@@ -74,3 +74,21 @@ def one_position_variants(values: Sequence[T], choices: Sequence[T]) -> list[tup
                 variant[position] = c
                 out.append(tuple(variant))
     return out
+
+
+def isomorphism_rows(space: Any, archs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Group ``archs`` (of ``space``) by isomorphism class (``canonical_key``).
+
+    Returns the position of each class's first member in ``archs``
+    (ascending), and for every position the number of its class in that order.
+    """
+    number: dict[str, int] = {}
+    first: list[int] = []
+    cls_of = np.empty(len(archs), dtype=np.int64)
+    for i, arch in enumerate(archs):
+        key = space.parse(arch).canonical_key()
+        if key not in number:
+            number[key] = len(first)
+            first.append(i)
+        cls_of[i] = number[key]
+    return np.asarray(first, dtype=np.int64), cls_of
