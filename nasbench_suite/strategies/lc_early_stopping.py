@@ -76,7 +76,6 @@ class LCEarlyStopping(Strategy):
         self._curves: dict[int, list[float]] = {}  # candidate id -> prefix values so far
         self._next_id = 0
         self._pairs: list[tuple[list[float], float]] = []  # (prefix, final) of finished candidates
-        self._finals: list[float] = []
         self._model: Any = None
         self._fitted_on = 0
         #: candidates stopped after their prefix, and those sent on to the final fidelity (the first n_full too)
@@ -99,10 +98,8 @@ class LCEarlyStopping(Strategy):
         value, ident = observation.value, proposal.tag
         if observation.epoch == self._final:
             prefix = self._curves.pop(ident, None)
-            if not math.isnan(value):
-                self._finals.append(value)
-                if prefix is not None:
-                    self._pairs.append((prefix, value))
+            if prefix is not None and not math.isnan(value):
+                self._pairs.append((prefix, value))
             return
         curve = self._curves.get(ident)
         if curve is None:
@@ -124,7 +121,7 @@ class LCEarlyStopping(Strategy):
         if len(self._pairs) < self.n_full or self.quantile == 0.0:
             return True
         predicted = float(self._fitted().predict(np.asarray([prefix]))[0])
-        return predicted >= float(np.quantile(self._finals, self.quantile))
+        return predicted >= float(np.quantile([final for _, final in self._pairs], self.quantile))
 
     def _fitted(self) -> Any:
         """The predictor, refitted when finished candidates arrived since the last fit."""
