@@ -62,7 +62,6 @@ class CategoricalView:
         self._to_ids = to_ids
         self._from_ids = from_ids
         self._held_ids: np.ndarray | None = None
-        self._held_rows: dict[tuple[int, ...], int] | None = None
 
     def ids(self, arch: Any) -> tuple[int, ...]:
         """The choice index of each dimension of ``arch``."""
@@ -81,16 +80,13 @@ class CategoricalView:
         model's pick stays searchable.
         """
         ids = [int(i) for i in ids]
+        arch = self._from_ids(ids)
         held = getattr(self.space, "archs", None)
-        if held is None:
-            return self._from_ids(ids)
+        if held is None or arch in self.space:
+            return arch
         if self._held_ids is None:
             self._held_ids = self.ids_many(held)
-            self._held_rows = {tuple(row): i for i, row in enumerate(self._held_ids.tolist())}
-        row = self._held_rows.get(tuple(ids))  # type: ignore[union-attr]
-        if row is None:
-            row = int(np.argmin((self._held_ids != np.asarray(ids)).sum(axis=1)))
-        return self.space.parse(held[row])
+        return self.space.parse(held[int(np.argmin((self._held_ids != np.asarray(ids)).sum(axis=1)))])
 
 
 def _nb201_view(space: Any) -> CategoricalView:
