@@ -48,3 +48,22 @@ def test_import_reference(reference_dir: Path, tmp_path: Path, capsys: pytest.Ca
     assert main(["query", str(out), "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
                  "--dataset", "cifar10", "--json"]) == 0
     assert round(json.loads(capsys.readouterr().out)["test_acc"], 2) == 94.37
+
+
+def test_closed_pipe_stops_quietly(small_store: Path) -> None:
+    """``nasbench info --json | head -c 1``: no traceback when the reader has gone away."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write: every write fails with EPIPE
+    script = "import sys; from nasbench_suite.cli import main; sys.exit(main(sys.argv[1:]))"
+    try:
+        proc = subprocess.run([sys.executable, "-c", script, "info", str(small_store), "--json"],
+                              stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    err = proc.stderr.decode()
+    assert proc.returncode == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err
