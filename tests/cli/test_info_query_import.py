@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,10 +55,6 @@ def test_import_reference(reference_dir: Path, tmp_path: Path, capsys: pytest.Ca
 
 def test_closed_pipe_stops_quietly(small_store: Path) -> None:
     """``nasbench info --json | head -c 1``: no traceback when the reader has gone away."""
-    import os
-    import subprocess
-    import sys
-
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first write: every write fails with EPIPE
     script = "import sys; from nasbench_suite.cli import main; sys.exit(main(sys.argv[1:]))"
