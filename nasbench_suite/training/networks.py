@@ -1,17 +1,21 @@
 """Networks for NAS-Bench-201 cells inside a configurable macro skeleton.
 
-Two skeletons are registered in :data:`SKELETONS`:
+Three skeletons are registered in :data:`SKELETONS`:
 
 ``nb201``
     The official NAS-Bench-201 network: 3x3 conv stem + BN, three stages of
     ``cells`` cells with C, 2C and 4C channels, a residual reduction block (a
     ResNet basic block with stride 2) between stages, BN-ReLU, global average
-    pooling and a linear classifier.
+    pooling and a linear classifier; only executed edges are built (below).
+``official``
+    The same network with every non-``none`` edge built, dead ones included,
+    as NAS-Bench-201's own code builds it: it computes the same function as
+    ``nb201`` and has the parameter count NAS-Bench-201 publishes.
 ``light``
     For small images: a 1x1 conv stem + BN and reductions made of a 2x2 average
     pool followed by ReLU-Conv1x1-BN, so no 3x3 convolution lies outside the cells.
 
-An edge is built and executed only when it can change the cell's output: it
+In ``nb201`` and ``light`` an edge is built and executed only when it can change the cell's output: it
 is live (:meth:`Architecture.live_edges`) and its source node receives
 something from the cell input. This is exactly the equivalence that
 :meth:`Architecture.canonical_key` encodes, so isomorphic cells build
@@ -46,13 +50,17 @@ def executed_edges(arch: Architecture) -> tuple[bool, ...]:
 
 
 class Cell(nn.Module):
-    """One NB201 cell: each node is the sum of its executed incoming edges."""
+    """One NB201 cell: each node is the sum of its executed incoming edges.
 
-    def __init__(self, arch: Architecture, channels: int) -> None:
+    With ``all_edges=True`` every edge whose op is not ``none`` is built and run.
+    """
+
+    def __init__(self, arch: Architecture, channels: int, *, all_edges: bool = False) -> None:
         super().__init__()
         self.edges: list[tuple[int, int, str]] = []
         self.ops = nn.ModuleDict()
-        for e, ((s, t), run) in enumerate(zip(EDGES, executed_edges(arch))):
+        runs = tuple(op != "none" for op in arch.ops) if all_edges else executed_edges(arch)
+        for e, ((s, t), run) in enumerate(zip(EDGES, runs)):
             if run:
                 key = f"{s}_{t}"
                 self.ops[key] = build_op(arch.ops[e], channels)
@@ -95,20 +103,29 @@ def _light_reduction(c_in: int, c_out: int) -> nn.Module:
 
 
 class Skeleton:
-    """A macro skeleton: how to build the stem and the reduction between stages."""
+    """A macro skeleton: how to build the stem and the reduction between stages, and which edges."""
 
-    def __init__(self, stem: Callable[[int, int], nn.Module], reduction: Callable[[int, int], nn.Module]) -> None:
+    def __init__(
+        self,
+        stem: Callable[[int, int], nn.Module],
+        reduction: Callable[[int, int], nn.Module],
+        *,
+        all_edges: bool = False,
+    ) -> None:
         self.stem = stem
         self.reduction = reduction
+        self.all_edges = all_edges
 
 
 NB201_SKELETON = Skeleton(_nb201_stem, ResNetBasicBlock)
 LIGHT_SKELETON = Skeleton(_light_stem, _light_reduction)
+OFFICIAL_SKELETON = Skeleton(_nb201_stem, ResNetBasicBlock, all_edges=True)
 
 #: skeleton name -> :class:`Skeleton`
 SKELETONS: Registry[Skeleton] = Registry("skeleton")
 SKELETONS.register("nb201", "nasbench_suite.training.networks:NB201_SKELETON")
 SKELETONS.register("light", "nasbench_suite.training.networks:LIGHT_SKELETON")
+SKELETONS.register("official", "nasbench_suite.training.networks:OFFICIAL_SKELETON")
 
 
 class CellNetwork(nn.Module):
@@ -124,7 +141,7 @@ class CellNetwork(nn.Module):
             if stage:
                 layers.append(skeleton.reduction(c, 2 * c))
                 c *= 2
-            layers.extend(Cell(arch, c) for _ in range(cells))
+            layers.extend(Cell(arch, c, all_edges=skeleton.all_edges) for _ in range(cells))
         layers += [nn.BatchNorm2d(c), nn.ReLU(inplace=False), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Linear(c, num_classes)
