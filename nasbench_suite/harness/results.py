@@ -60,18 +60,24 @@ class ResultsFormatError(NasBenchError, ValueError):
     """A results file line that is not a nasbench-suite run record."""
 
 
-def rounded(x: Any) -> Any:
-    """``x`` with every float rounded to 12 significant digits and NaN / inf as ``None``."""
+def rounded(x: Any, digits: int = _DIGITS) -> Any:
+    """``x`` with every float rounded to ``digits`` significant digits (12 by default) and NaN / inf as ``None``.
+
+    Examples
+    --------
+    >>> rounded({"a": [1 / 3, float("nan")], "b": (2, 0.1 + 0.2)})
+    {'a': [0.333333333333, None], 'b': [2, 0.3]}
+    """
     if isinstance(x, float):
         if math.isnan(x) or math.isinf(x):
             return None
-        return float(f"{x:.{_DIGITS}g}")
+        return float(f"{x:.{digits}g}")
     if isinstance(x, dict):
-        return {str(k): rounded(v) for k, v in x.items()}
+        return {str(k): rounded(v, digits) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [rounded(v) for v in x]
+        return [rounded(v, digits) for v in x]
     if hasattr(x, "item") and not isinstance(x, (str, bytes)):  # numpy scalar
-        return rounded(x.item())
+        return rounded(x.item(), digits)
     return x
 
 

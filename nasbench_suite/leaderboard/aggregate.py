@@ -129,12 +129,12 @@ def aurc_time(run: Run, horizon: float, optimum: float) -> float:
         return math.nan
     t = np.minimum(np.concatenate([[0.0], run.times, [horizon]]), horizon)
     y = np.concatenate([[optimum], run.regret])
-    return float(np.sum(np.diff(t) * y) / horizon)
+    return math.fsum((np.diff(t) * y).tolist()) / horizon  # exactly rounded sum: no SIMD-dependent bits
 
 
 def aurc_evals(run: Run, n: int) -> float:
     """Mean regret over evaluations ``1..n``."""
-    return float(regret_at_evals(run, n).mean()) if n > 0 else math.nan
+    return math.fsum(regret_at_evals(run, n).tolist()) / n if n > 0 else math.nan
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,12 @@ def summary(values: np.ndarray) -> dict[str, Any]:
     if x.size == 0:
         return {"n": 0, "mean": None, "ci95": [None, None], "std": None, "median": None}
     lo, hi = stats.bootstrap_ci(x)
+    mean = math.fsum(x.tolist()) / x.size  # exactly rounded sums: the same bits on any CPU
     return {
         "n": int(x.size),
-        "mean": float(x.mean()),
+        "mean": mean,
         "ci95": [lo, hi],
-        "std": float(x.std(ddof=1)) if x.size > 1 else 0.0,
+        "std": math.sqrt(math.fsum(((x - mean) ** 2).tolist()) / (x.size - 1)) if x.size > 1 else 0.0,
         "median": float(np.median(x)),
     }
 
@@ -197,21 +198,52 @@ def curve_band(values: np.ndarray) -> dict[str, list[float | None]]:
     return {"mean": clean(mean), "lo": clean(lo), "hi": clean(hi)}
 
 
+#: significant digits of the inner points of the time grid (its ends are exact)
+GRID_DIGITS = 6
+
+
+def _geometric(start: float, stop: float, points: int) -> list[float]:
+    """``points`` log-spaced values from ``start`` to ``stop`` whose bits do not depend on the CPU.
+
+    The inner points are computed with Python's scalar ``math`` (no SIMD
+    dispatch, unlike ``np.geomspace``) and rounded to :data:`GRID_DIGITS`
+    significant digits, far above any last-bit difference of ``exp``/``log``
+    between libraries; the ends are ``start`` and ``stop`` exactly. Values that
+    the rounding makes equal are merged, so the grid is strictly increasing.
+    """
+    if points < 2 or stop <= start:
+        return [start]
+    step = math.log(stop / start) / (points - 1)
+    inner = [float(f"{start * math.exp(step * i):.{GRID_DIGITS}g}") for i in range(1, points - 1)]
+    out = [start]
+    for v in inner + [stop]:
+        if start < v <= stop and v > out[-1]:
+            out.append(v)
+    if out[-1] != stop:
+        out.append(stop)
+    return out
+
+
 def time_grid(entries: list[Entry], horizon: float, points: int = 120) -> np.ndarray:
-    """Log-spaced times from the earliest first finish to ``horizon`` (empty when there is no horizon)."""
+    """Log-spaced times from the earliest first finish to ``horizon`` (empty when there is no horizon).
+
+    CPU-independent: see :func:`_geometric`.
+    """
     if not horizon > 0:
         return np.empty(0)
-    firsts = [r.times[0] for e in entries for r in e.ok_runs if r.times[0] > 0]
+    firsts = [float(r.times[0]) for e in entries for r in e.ok_runs if r.times[0] > 0]
     start = min(firsts) if firsts else horizon / 1000
     start = min(start, horizon)
-    return np.geomspace(start, max(horizon, start * (1 + 1e-9)), points)
+    return np.array(_geometric(start, max(horizon, start * (1 + 1e-9)), points), dtype=float)
 
 
 def eval_grid(n: int, points: int = 200) -> np.ndarray:
-    """Evaluation counts ``1..n``, thinned geometrically beyond ``points`` values."""
+    """Evaluation counts ``1..n``, thinned geometrically beyond ``points`` values (CPU-independent)."""
     if n <= points:
         return np.arange(1, n + 1)
-    return np.unique(np.round(np.geomspace(1, n, points)).astype(int))
+    step = math.log(n) / (points - 1)
+    counts = {1, n} | {int(round(math.exp(step * i))) for i in range(1, points - 1)}
+    return np.array(sorted(c for c in counts if 1 <= c <= n), dtype=int)
 
 
 __all__ = [

@@ -3,7 +3,11 @@
 ``leaderboard.json`` is the source of truth: every number the Markdown and
 HTML pages show is read from it, and it lists the results files it was built
 from with their sha256 so a reader can trace each number back to the runs.
-The same inputs give the same bytes (fixed bootstrap seed, no timestamps).
+The same inputs give the same bytes on any machine: fixed bootstrap seed, no
+timestamps, grids computed without SIMD-dependent functions, sums exactly
+rounded (``math.fsum``), and every float of ``leaderboard.json`` rounded to
+:data:`BOARD_DIGITS` significant digits before anything is written or
+rendered, so a last-bit difference of a library routine does not show.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.errors import NasBenchError
+from nasbench_suite.harness.results import rounded
 from nasbench_suite.leaderboard import aggregate as agg
 from nasbench_suite.leaderboard import stats
 from nasbench_suite.leaderboard.records import Loaded, load_results
@@ -31,6 +36,8 @@ ALPHA = 0.05
 JSON_NAME, MD_NAME, HTML_NAME = "leaderboard.json", "leaderboard.md", "index.html"
 #: the strategy every board must include (docs/PROTOCOL.md)
 BASELINE = "rs"
+#: significant digits every float of ``leaderboard.json`` is rounded to (the pages show at most 4)
+BOARD_DIGITS = 10
 
 
 class BoardError(NasBenchError, ValueError):
@@ -131,7 +138,7 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
         return {e.label: agg.curve_band(np.vstack([runs_of(r) for r in e.ok_runs])) for e in entries if e.ok_runs}
 
     names = [e.label for e in entries]
-    return {
+    board = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "generated_by": _generator(),
@@ -178,6 +185,7 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
             "time": {"x": tgrid.tolist(), "entries": curves_for(lambda r: agg.regret_at_times(r, tgrid, optimum))},
         },
     }
+    return rounded(board, BOARD_DIGITS)
 
 
 def _num(x: float) -> float | None:
@@ -253,4 +261,4 @@ def read_board(folder: str | os.PathLike[str]) -> dict[str, Any]:
     return json.loads((Path(folder) / JSON_NAME).read_text(encoding="utf-8"))
 
 
-__all__ = ["ALPHA", "BoardError", "build", "compute_board", "dumps", "read_board", "render_outputs", "write_files", "write_outputs"]
+__all__ = ["ALPHA", "BOARD_DIGITS", "BoardError", "build", "compute_board", "dumps", "read_board", "render_outputs", "write_files", "write_outputs"]
