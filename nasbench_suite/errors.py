@@ -58,9 +58,24 @@ class ImportFormatError(NasBenchError, ValueError):
     """A source file of a public benchmark that does not have the expected format."""
 
 
+class DecompressionLimitError(ImportFormatError):
+    """A compressed file that expands past the allowed size or ratio (a possible decompression bomb)."""
+
+
+class ImpossibleValueError(ImportFormatError):
+    """A source value outside its metric's possible range (an accuracy of 150, an infinite loss, ...)."""
+
+
+class ImpossibleStoredValueError(StoreFormatError):
+    """A store holding a value outside its metric's possible range: the file is damaged or was edited."""
+
+
 __all__ = [
     "ChecksumMismatchError",
+    "DecompressionLimitError",
     "ImportFormatError",
+    "ImpossibleStoredValueError",
+    "ImpossibleValueError",
     "InvalidArchitectureError",
     "NasBenchError",
     "NotMeasuredError",

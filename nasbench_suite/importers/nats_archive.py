@@ -48,6 +48,7 @@ import numpy as np
 
 from nasbench_suite.benchmark import METRICS
 from nasbench_suite.errors import ImportFormatError, InvalidArchitectureError, NasBenchError
+from nasbench_suite.importers._bounded import ENV_MAX_MB, ENV_MAX_RATIO, DecompressionLimits
 from nasbench_suite.importers._safe_pickle import load_pickle_bz2
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
 
@@ -203,11 +204,12 @@ class _Job:
     ori_test: bool
     file: Path | None = None
     record: Any = None
+    limits: DecompressionLimits | None = None
 
 
 def _run_job(job: _Job) -> tuple[str, list[_Run]]:
     """(store string, runs) of one architecture."""
-    record = load_pickle_bz2(job.file) if job.file is not None else job.record
+    record = load_pickle_bz2(job.file, limits=job.limits) if job.file is not None else job.record
     if not isinstance(record, dict) or not record:
         raise ImportFormatError(f"{job.source}: expected a dict keyed by training budget, got {type(record).__name__}")
     runs: list[_Run] = []
@@ -380,6 +382,7 @@ def read_nats_archive(
     ori_test: bool = False,
     workers: int = 1,
     progress: bool = True,
+    limits: DecompressionLimits | None = None,
 ) -> BenchmarkData:
     """Read a NATS-Bench archive directory (or single archive file) into a :class:`BenchmarkData`.
 
@@ -396,21 +399,25 @@ def read_nats_archive(
         Processes reading the per-architecture files (1: read them in this process).
     progress
         Show a progress bar while reading.
+    limits
+        How far each compressed file may expand (default: :meth:`DecompressionLimits.from_env`); a file
+        expanding further raises :class:`~nasbench_suite.errors.DecompressionLimitError`.
     """
     path = Path(path)
+    limits = limits or DecompressionLimits.from_env()
     if not path.exists():
         raise FileNotFoundError(f"no NATS-Bench archive at {str(path)!r}")
     meta_path = path / "meta.pickle.pbz2" if path.is_dir() else path
     if not meta_path.is_file():
         raise ImportFormatError(f"{str(path)!r} has no meta.pickle.pbz2; is it a NATS-Bench '-simple' directory?")
-    meta = load_pickle_bz2(meta_path)
+    meta = load_pickle_bz2(meta_path, limits=limits)
     space = detect_space(meta, repr(str(meta_path)))
     keep_budgets = None if budgets is None else frozenset(str(b) for b in budgets)
     if keep_budgets is not None and not keep_budgets <= set(space.budgets):
         raise ImportFormatError(f"NATS {space.key} budgets are {list(space.budgets)}, got {sorted(keep_budgets)}")
     keep_ds = None if datasets is None else frozenset(datasets)
 
-    jobs = _jobs(path, meta, space, keep_budgets, keep_ds, ori_test)
+    jobs = _jobs(path, meta, space, keep_budgets, keep_ds, ori_test, limits)
     collector = _Collector(len(jobs))
     rows: dict[int, str] = {}
     for row, (job, (text, runs)) in enumerate(zip(jobs, _results(jobs, workers, progress, path.name))):
@@ -452,10 +459,10 @@ def _space_available(name: str) -> bool:
 
 def _jobs(
     path: Path, meta: dict[str, Any], space: NATSSpace, budgets: frozenset[str] | None,
-    datasets: frozenset[str] | None, ori_test: bool,
+    datasets: frozenset[str] | None, ori_test: bool, limits: DecompressionLimits,
 ) -> list[_Job]:  # fmt: skip
     """One job per architecture held, in index order: its file, or its record in ``arch2infos``."""
-    common = {"space": space, "budgets": budgets, "datasets": datasets, "ori_test": ori_test}
+    common = {"space": space, "budgets": budgets, "datasets": datasets, "ori_test": ori_test, "limits": limits}
     files = _arch_files(path) if path.is_dir() else []
     infos = meta.get("arch2infos")
     if files:
@@ -515,11 +522,28 @@ class NATSArchiveImporter:
         parser.add_argument(
             "--workers", type=int, default=1, metavar="N", help="processes reading the archive files (default: 1)"
         )
+        default = DecompressionLimits()
+        parser.add_argument(
+            "--max-decompressed-mb",
+            type=float,
+            metavar="MB",
+            help=f"most MiB one archive file may expand to (default: ${ENV_MAX_MB} or {default.max_bytes >> 20})",
+        )
+        parser.add_argument(
+            "--max-decompression-ratio",
+            type=float,
+            metavar="X",
+            help=f"most expansion ratio of one archive file (default: ${ENV_MAX_RATIO} or {default.max_ratio:g})",
+        )
 
     def read(self, args: argparse.Namespace) -> BenchmarkData:
-        return read_nats_archive(
-            args.path, budgets=args.budgets, datasets=args.datasets, ori_test=args.ori_test, workers=args.workers
+        limits = DecompressionLimits.from_env(
+            max_mb=getattr(args, "max_decompressed_mb", None), max_ratio=getattr(args, "max_decompression_ratio", None)
         )
+        return read_nats_archive(
+            args.path, budgets=args.budgets, datasets=args.datasets, ori_test=args.ori_test, workers=args.workers,
+            limits=limits,
+        )  # fmt: skip
 
 
 __all__ = ["SSS", "TSS", "NATSArchiveImporter", "NATSSpace", "dataset_name", "detect_space", "read_nats_archive"]

@@ -26,8 +26,6 @@ Formats:
 
 from __future__ import annotations
 
-import io
-import pickle
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from nasbench_suite.errors import NasBenchError
+from nasbench_suite.errors import ImportFormatError, NasBenchError
+from nasbench_suite.importers._safe_pickle import restricted_load
 from nasbench_suite.training.data import ImageData
 
 __all__ = ["DatasetFileError", "EVAL_SPLIT_SEED", "load_cifar10", "load_cifar100", "load_imagenet16_120", "safe_load_pickle"]
@@ -43,41 +42,26 @@ __all__ = ["DatasetFileError", "EVAL_SPLIT_SEED", "load_cifar10", "load_cifar100
 #: seed of the permutation that halves the official evaluation images into valid and test
 EVAL_SPLIT_SEED = 201
 
-_ALLOWED = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.multiarray", "scalar"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("builtins", "list"),
-    ("builtins", "dict"),
-    ("builtins", "tuple"),
-    ("_codecs", "encode"),
-}
-
 
 class DatasetFileError(NasBenchError, ValueError):
     """A local dataset file that is missing or does not have the expected format."""
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name}: only numpy arrays and plain containers")
-
-
 def safe_load_pickle(path: Path) -> dict[str, Any]:
-    """A pickled dict of arrays and lists, keys as ``str`` (Python 2 byte keys are decoded)."""
+    """A pickled dict of arrays and lists, keys as ``str`` (Python 2 byte keys are decoded).
+
+    Read with :func:`nasbench_suite.importers._safe_pickle.restricted_load`: only
+    plain containers and numeric numpy arrays are rebuilt, array sizes are
+    checked against their headers, and anything else is a :class:`DatasetFileError`.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DatasetFileError(f"dataset file {path} is missing") from None
     try:
-        obj = _RestrictedUnpickler(io.BytesIO(raw), encoding="bytes").load()
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means a malformed file
-        raise DatasetFileError(f"{path} is not a readable dataset pickle: {exc}") from exc
+        obj = restricted_load(raw, source=str(path), encoding="bytes")
+    except ImportFormatError as exc:
+        raise DatasetFileError(f"{exc} (expected a dataset pickle of plain containers and numeric arrays)") from None
     if not isinstance(obj, dict):
         raise DatasetFileError(f"{path} should hold a dict with 'data' and labels, got {type(obj).__name__}")
     return {k.decode("latin1") if isinstance(k, bytes) else str(k): v for k, v in obj.items()}
@@ -88,8 +72,13 @@ def _read(path: Path, label_key: str, pixels: int) -> tuple[np.ndarray, np.ndarr
     for key in ("data", label_key):
         if key not in entry:
             raise DatasetFileError(f"{path} has no {key!r} entry (found: {', '.join(sorted(entry))})")
-    data = np.asarray(entry["data"])
-    labels = np.asarray(entry[label_key], dtype=np.int64)
+    data = entry["data"]
+    try:
+        labels = np.asarray(entry[label_key], dtype=np.int64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DatasetFileError(f"{path}: {label_key!r} must be a list of integer class labels ({exc})") from None
+    if not isinstance(data, np.ndarray) or data.dtype.kind not in "ui":
+        raise DatasetFileError(f"{path}: 'data' must be a uint8 pixel array, got {type(data).__name__}")
     if data.ndim != 2 or data.shape[1] != pixels or len(labels) != len(data):
         raise DatasetFileError(
             f"{path}: expected 'data' of shape (N, {pixels}) and {label_key!r} of length N, "
