@@ -9,10 +9,8 @@ deterministic algorithms are enforced during the run.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nasbench_suite.benchmark import METRICS, Metric
+from nasbench_suite.numerics import deterministic
 from nasbench_suite.spaces.nb201 import Architecture
 from nasbench_suite.training.data import ImageData, load_dataset
 from nasbench_suite.training.networks import build_network
@@ -39,16 +38,6 @@ class RunRecord:
     params: float
     flops: float
     latency: float
-
-
-@contextlib.contextmanager
-def _deterministic() -> Iterator[None]:
-    previous = torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    try:
-        yield
-    finally:
-        torch.use_deterministic_algorithms(previous)
 
 
 def _evaluate(net: nn.Module, x: torch.Tensor, ys: tuple[torch.Tensor, ...]) -> list[tuple[float, float]]:
@@ -101,7 +90,7 @@ def train_architecture(
         arch = Architecture.from_string(arch)
     device = torch.device(device)
     data = (data if data is not None else load_dataset(protocol.dataset, root=data_root)).to(device)
-    with _deterministic():
+    with deterministic():
         torch.manual_seed(seed)
         net = build_network(
             arch,
