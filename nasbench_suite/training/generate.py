@@ -97,6 +97,28 @@ def machine_info(*, threads: int) -> dict[str, Any]:
     }
 
 
+def _numerics_here(engine: str, ray_address: str | None, device: str, threads: int) -> dict[str, Any] | None:
+    """The numerics fingerprint this invocation's jobs run under (None: they run on other machines)."""
+    from nasbench_suite.numerics import current_fingerprint, numerics_context
+
+    if engine != "local" and (ray_address or os.environ.get("RAY_ADDRESS")):
+        return None  # the jobs run on the cluster's machines, not this one
+    # the workers run with ``threads`` torch threads and deterministic algorithms, as in this context
+    with numerics_context(threads=threads):
+        return current_fingerprint(device=device).to_dict()
+
+
+def _numerics_provenance(recorded: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """The table's ``numerics`` provenance: the one fingerprint every job ran under, or null and why."""
+    if len(recorded) == 1 and recorded[0] is not None:
+        return {"numerics": recorded[0]}
+    if None in recorded or not recorded:
+        note = "some jobs ran where no numerics fingerprint was taken (a Ray cluster, or an older release)"
+    else:
+        note = f"the jobs ran under {len(recorded)} different numerics fingerprints (a generation resumed elsewhere)"
+    return {"numerics": None, "numerics_note": note, "numerics_history": recorded}
+
+
 def _settings(space: str, protocol: TrainProtocol) -> dict[str, Any]:
     # seeds are not part of the settings: jobs are keyed by (class, seed), so a table of any
     # subset of the journaled seeds can be assembled, and more seeds can be added later
@@ -176,6 +198,8 @@ def generate_table(
         ]
         total = len(chosen) * len(seeds)
         log.info("%d of %d jobs already journaled; %d to run", total - len(specs), total, len(specs))
+        if specs:
+            journal.record_numerics(_numerics_here(engine, ray_address, device, protocol.threads))
         runner = ENGINES.get(engine)
         results = runner(specs, workers=workers, threads=protocol.threads, device=device, address=ray_address)
         if show_progress:
@@ -188,6 +212,7 @@ def generate_table(
             for result in results:
                 journal.commit(result)
         data = assemble(journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem, device=device)
+        data.provenance.update(_numerics_provenance(journal.numerics()))
         data.provenance.update(
             machine=machine_info(threads=protocol.threads),
             engine=engine,

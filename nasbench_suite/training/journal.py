@@ -53,8 +53,12 @@ class JobResult:
     worker: str = ""
 
 
-def _canonical_json(data: dict[str, Any]) -> str:
+def _canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def _without_info(fingerprint: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fingerprint.items() if k != "info"}
 
 
 class Journal:
@@ -88,6 +92,36 @@ class Journal:
         """Unix time at which the generation first started."""
         row = self._db.execute("SELECT value FROM meta WHERE key='started'").fetchone()
         return float(row[0])
+
+    def record_numerics(self, fingerprint: dict[str, Any] | None) -> list[dict[str, Any] | None]:
+        """Add ``fingerprint`` (a numerics fingerprint's dict) to those this generation ran under; all of them.
+
+        ``None`` stands for jobs whose numerics are unknown (run elsewhere, or
+        journaled before fingerprints were recorded). A generation resumed
+        elsewhere runs under more than one; its table then cannot promise
+        bit-exact numbers.
+        """
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            recorded = self._numerics()
+            if recorded is None:
+                recorded = [None] if len(self) else []
+            compared = [None if f is None else _without_info(f) for f in recorded]
+            if not recorded or (None if fingerprint is None else _without_info(fingerprint)) not in compared:
+                recorded.append(fingerprint)
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('numerics', ?)", (_canonical_json(recorded),))
+        return recorded
+
+    def numerics(self) -> list[dict[str, Any] | None]:
+        """The numerics fingerprints the journaled jobs ran under (see :meth:`record_numerics`)."""
+        recorded = self._numerics()
+        if recorded is None:
+            return [None] if len(self) else []
+        return recorded
+
+    def _numerics(self) -> list[dict[str, Any] | None] | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='numerics'").fetchone()
+        return None if row is None else list(json.loads(row[0]))
 
     def done(self) -> set[tuple[int, int]]:
         """The (class, seed) pairs already finished."""
