@@ -12,15 +12,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "verify",
         help="retrain sampled architectures of a generated table and compare every number",
-        description="Exact comparison on the recorded machine class, else within the table's seed-to-seed band. "
-        "Exit status 1 on any disagreement.",
+        description="Retrain sampled architectures with the table's recorded protocol and compare every number. "
+        "--mode auto (the default) compares exactly where this machine's numerics fingerprint (torch version and "
+        "CPU capability, device, numpy SIMD paths, BLAS, threads, determinism flags) equals the one the table "
+        "records, and otherwise within the table's seed-to-seed band per metric and epoch; params and FLOPs "
+        "always exactly. Exit status 1 on any disagreement.",
     )
     p.add_argument("benchmark", help="benchmark name or store file")
     p.add_argument("--sample", type=int, default=3, help="architectures to retrain (default: 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the architecture sample (default: 0)")
     p.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")
     p.add_argument("--data-root", default=None, help="folder holding local dataset files (CIFAR, ImageNet16)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--mode",
+        choices=("auto", "exact", "band"),
+        default="auto",
+        help="auto: exact where the numerics fingerprints agree, else band; exact: bit for bit; "
+        "band: within the table's seed-to-seed band (default: auto)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON (with both fingerprints and their differences)")
     p.set_defaults(func=run)
 
 
@@ -31,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
 
     path = Path(args.benchmark)
     bench = nasbench_suite.open_benchmark(path) if path.exists() else nasbench_suite.load(args.benchmark)
-    report = verify_table(bench, sample=args.sample, seed=args.seed, device=args.device, data_root=args.data_root)
+    report = verify_table(
+        bench, sample=args.sample, seed=args.seed, device=args.device, data_root=args.data_root, mode=args.mode
+    )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -44,7 +56,11 @@ def _render(report) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{report.benchmark}[/] on {report.dataset}: {report.reason}")
+    console.print(f"[bold]{report.benchmark}[/] on {report.dataset}: [bold]{report.mode}[/] mode: {report.reason}")
+    decision = report.decision
+    recorded = decision.recorded.summary() if decision.recorded is not None else "none recorded"
+    console.print(f"numerics of the table: {recorded}", highlight=False)
+    console.print(f"numerics here:         {decision.here.summary()}", highlight=False)
     table = Table("architecture", "seed", "compared", "max deviation", "result")
     for c in report.checks:
         result = "[green]ok[/]" if c.ok else f"[red]{len(c.mismatches)} differ[/]"

@@ -1,12 +1,23 @@
 """Retrain sampled entries of a generated table and compare them with the stored numbers.
 
-The table's recorded protocol says how every entry was trained. On the same
-machine class (CPU model, torch version, thread count, CPU device) retraining
-must reproduce every number bit for bit; elsewhere a number must lie within
-the table's own seed-to-seed band: per epoch and metric, the 99.9th percentile
-of the absolute difference between two seeds of the same architecture. The
-wall-clock numbers (``train_time``, ``latency``) are reported but never
-compared; ``params`` and ``flops`` must always match exactly.
+The table's recorded protocol says how every entry was trained, and its
+provenance records the numerics fingerprint the jobs ran under
+(:mod:`nasbench_suite.numerics`). Two comparison modes:
+
+``exact``
+    every number must be reproduced bit for bit. Promised where this
+    machine's fingerprint (taken with the table's thread count) equals the
+    table's, on the CPU.
+``band``
+    a number must lie within the table's own seed-to-seed band: per epoch
+    and metric, the 99.9th percentile of the absolute difference between two
+    seeds of the same architecture.
+
+``auto`` (the default) picks ``exact`` where the fingerprints agree and
+``band`` otherwise: a fingerprint that differs, a table that records none, or
+a GPU on either side. The report says which mode and why. The wall-clock
+numbers (``train_time``, ``latency``) are reported but never compared;
+``params`` and ``flops`` must always match exactly.
 """
 
 from __future__ import annotations
@@ -18,11 +29,32 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.errors import NasBenchError
+from nasbench_suite.numerics import (
+    FieldDifference,
+    NumericsFingerprint,
+    NumericsFormatError,
+    current_fingerprint,
+    diff_fingerprints,
+    numerics_context,
+)
 
-__all__ = ["ArchCheck", "VerifyReport", "seed_band", "verify_table"]
+__all__ = [
+    "MODES",
+    "ArchCheck",
+    "ModeDecision",
+    "NotGeneratedError",
+    "VerifyReport",
+    "choose_mode",
+    "recorded_fingerprint",
+    "seed_band",
+    "verify_table",
+]
 
 #: metrics never compared: wall-clock measurements
 TIMING = ("train_time", "latency")
+
+#: comparison modes of :func:`verify_table`
+MODES = ("auto", "exact", "band")
 
 
 class NotGeneratedError(NasBenchError, ValueError):
@@ -52,9 +84,23 @@ class VerifyReport:
 
     benchmark: str
     dataset: str
-    exact: bool
-    reason: str
+    decision: ModeDecision
     checks: list[ArchCheck]
+
+    @property
+    def mode(self) -> str:
+        """``"exact"`` or ``"band"``."""
+        return self.decision.mode
+
+    @property
+    def exact(self) -> bool:
+        """Whether every number had to match bit for bit."""
+        return self.decision.mode == "exact"
+
+    @property
+    def reason(self) -> str:
+        """Why this mode was used."""
+        return self.decision.reason
 
     @property
     def ok(self) -> bool:
@@ -62,13 +108,15 @@ class VerifyReport:
         return all(c.ok for c in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serializable form."""
+        """A JSON-serializable form, with both numerics fingerprints and their differences."""
         return {
             "benchmark": self.benchmark,
             "dataset": self.dataset,
+            "mode": self.mode,
             "exact": self.exact,
             "reason": self.reason,
             "ok": self.ok,
+            "numerics": self.decision.to_dict(),
             "checks": [{**asdict(c), "ok": c.ok} for c in self.checks],
         }
 
@@ -85,19 +133,67 @@ def seed_band(curves: np.ndarray, *, quantile: float = 0.999) -> np.ndarray:
     return np.nanquantile(np.concatenate(diffs), quantile, axis=0)
 
 
-def _same_machine(bench: Any, device: str) -> tuple[bool, str]:
-    from nasbench_suite.training.generate import machine_info
+@dataclass(frozen=True)
+class ModeDecision:
+    """Which comparison mode a verification uses, why, and the fingerprints it was decided from."""
 
-    recorded = bench.provenance.get("machine", {})
-    threads = int(bench.protocol.get("threads", 1))
-    here = machine_info(threads=threads)
-    if device != "cpu" or bench.provenance.get("device", "cpu") != "cpu":
-        return False, "trained or retrained on a GPU: compared within the seed-to-seed band"
-    differs = [k for k in ("cpu", "torch", "threads") if recorded.get(k) != here.get(k)]
-    if differs:
-        detail = ", ".join(f"{k}: recorded {recorded.get(k)!r}, here {here.get(k)!r}" for k in differs)
-        return False, f"different machine class ({detail}): compared within the seed-to-seed band"
-    return True, f"same machine class ({here['cpu']}, torch {here['torch']}, {threads} thread(s)): exact comparison"
+    mode: str
+    requested: str
+    reason: str
+    here: NumericsFingerprint
+    recorded: NumericsFingerprint | None
+    differences: tuple[FieldDifference, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serializable form: both fingerprints (with digests) and their differences."""
+        return {
+            "mode": self.mode,
+            "requested": self.requested,
+            "reason": self.reason,
+            "recorded": None if self.recorded is None else {**self.recorded.to_dict(), "digest": self.recorded.digest()},
+            "here": {**self.here.to_dict(), "digest": self.here.digest()},
+            "differences": [{**d.to_dict(), "text": str(d)} for d in self.differences],
+        }
+
+
+def recorded_fingerprint(bench: Any) -> tuple[NumericsFingerprint | None, str]:
+    """The numerics fingerprint a table records, or ``None`` and why there is none."""
+    provenance = getattr(bench, "provenance", None) or {}
+    data = provenance.get("numerics")
+    if data is None:
+        return None, str(provenance.get("numerics_note") or "the table records no numerics fingerprint")
+    try:
+        return NumericsFingerprint.from_dict(data), ""
+    except NumericsFormatError as exc:
+        return None, f"the table's numerics fingerprint cannot be read ({exc})"
+
+
+def choose_mode(
+    recorded: NumericsFingerprint | None, here: NumericsFingerprint, *, requested: str = "auto", missing: str = ""
+) -> ModeDecision:
+    """Decide the comparison mode: ``requested`` unless ``"auto"``, which is exact only where the fingerprints agree.
+
+    ``missing`` says why ``recorded`` is ``None``.
+    """
+    if requested not in MODES:
+        raise ValueError(f"verify mode must be one of {', '.join(MODES)}, got {requested!r}")
+    differences = () if recorded is None else diff_fingerprints(recorded, here)
+    gpu = [f"{side} on {fp.device_name}" for side, fp in (("trained", recorded), ("retrained", here)) if fp and fp.on_gpu]
+    if recorded is None:
+        why = missing or "the table records no numerics fingerprint"
+    elif gpu:
+        why = f"{' and '.join(gpu)}: GPU kernels are not bit-stable"
+    elif differences:
+        why = "the numerics differ from the table's (" + "; ".join(map(str, differences)) + ")"
+    else:
+        why = f"this machine's numerics fingerprint equals the table's ({here.digest()[:19]})"
+    agree = recorded is not None and not gpu and not differences
+    if requested == "auto":
+        mode = "exact" if agree else "band"
+        tail = "exact comparison" if agree else "compared within the table's seed-to-seed band"
+        return ModeDecision(mode, requested, f"{why}: {tail}", here, recorded, differences)
+    note = "the fingerprints agree" if agree else why
+    return ModeDecision(requested, requested, f"{requested} comparison requested; {note}", here, recorded, differences)
 
 
 def verify_table(
@@ -107,27 +203,31 @@ def verify_table(
     seed: int = 0,
     device: str = "cpu",
     data_root: str | None = None,
-    exact: bool | None = None,
+    mode: str = "auto",
 ) -> VerifyReport:
     """Retrain ``sample`` architectures (drawn with ``seed``) for every stored seed and compare.
 
-    ``exact=None`` decides from the recorded machine class; ``True``/``False`` force the mode.
+    ``mode`` is ``"auto"`` (exact where this machine's numerics fingerprint
+    equals the table's, else within the seed-to-seed band), ``"exact"`` or
+    ``"band"``. Retraining runs with the recorded thread count and
+    deterministic algorithms, and this machine's fingerprint is taken under
+    those settings.
     """
-    import torch
-
     from nasbench_suite.benchmark import METRICS
     from nasbench_suite.spaces import get_space
+    from nasbench_suite.training import trainer
     from nasbench_suite.training.generate import isomorphism_classes
-    from nasbench_suite.training.trainer import TrainProtocol, train_architecture
 
     if not bench.protocol or "dataset" not in bench.protocol:
         raise NotGeneratedError(f"benchmark {bench.name!r} records no training protocol: it was imported, not generated")
     if sample < 1:
         raise ValueError(f"sample must be a positive number of architectures, got {sample}")
-    protocol = TrainProtocol.from_dict(bench.protocol)
+    if mode not in MODES:
+        raise ValueError(f"verify mode must be one of {', '.join(MODES)}, got {mode!r}")
+    protocol = trainer.TrainProtocol.from_dict(bench.protocol)
     dataset = protocol.dataset
-    same, reason = _same_machine(bench, device)
-    exact = same if exact is None else exact
+    recorded, missing = recorded_fingerprint(bench)
+    threads = recorded.threads if recorded is not None else protocol.threads
     curves = bench.curves(dataset)
     metrics = list(bench.metric_names(dataset)) if hasattr(bench, "metric_names") else list(METRICS)
     band = seed_band(curves)
@@ -140,14 +240,14 @@ def verify_table(
     space = get_space(space_name)
     reps = {space.parse(c.arch).canonical_key(): c.arch for c in isomorphism_classes(space_name)}
     checks: list[ArchCheck] = []
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(protocol.threads)
-    try:
+    with numerics_context(threads=threads):
+        decision = choose_mode(recorded, current_fingerprint(device=device), requested=mode, missing=missing)
+        exact = decision.mode == "exact"
         for row in rows:
             arch = bench.archs[row]
             rep = reps[space.parse(arch).canonical_key()]
             for s_pos, s in enumerate(seeds):
-                record = train_architecture(rep, protocol, seed=int(s), device=device, data_root=data_root)
+                record = trainer.train_architecture(rep, protocol, seed=int(s), device=device, data_root=data_root)
                 check = ArchCheck(arch=arch, trained_as=rep, seed=int(s))
                 for e_pos, epoch in enumerate(epochs):
                     for m_pos, metric in enumerate(metrics):
@@ -159,9 +259,7 @@ def verify_table(
                 for name, got in (("params", record.params), ("flops", record.flops)):
                     _compare(check, name, float(costs[name][row]), float(got), 0.0)
                 checks.append(check)
-    finally:
-        torch.set_num_threads(previous_threads)
-    return VerifyReport(bench.name, dataset, exact, reason, checks)
+    return VerifyReport(bench.name, dataset, decision, checks)
 
 
 def _compare(check: ArchCheck, what: str, stored: float, got: float, tolerance: float) -> None:
