@@ -64,8 +64,11 @@ class OneShotStrategy(OwnCompute, Strategy):
 
     def __init__(self, context: SearchContext, *, seed: int | np.random.Generator, **config: Any) -> None:
         super().__init__(context, seed=seed)
-        require(getattr(self.space, "name", None) == "nb201",
-                f"{type(self).__name__} searches the nb201 cell space, got space {getattr(self.space, 'name', None)!r}")
+        from nasbench_suite.spaces import get_bundle
+
+        reason = get_bundle(self.space.name).refusal("supernet")
+        require(reason is None, f"{type(self).__name__} trains a one-shot supernet of the searched space, "
+                                f"but on space {self.space.name!r}: {reason}")
         self.config = WSConfig(**config)  # validates the values
         require_training_data(context, self.config.dataset, type(self).__name__)
         for name, value in config.items():

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.strategies._acquisition import History, candidate_pool, seed_from
-from nasbench_suite.strategies._encoding import vector_encoder
+from nasbench_suite.strategies._encoding import resolve_encoding, vector_encoder
 from nasbench_suite.strategies._ensemble import MLPEnsemble
 from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, Strategy, require
 
@@ -34,8 +34,10 @@ class Bananas(Strategy):
     acquisition : {"its", "ucb"}
     ucb_beta : float
         Exploration weight of UCB.
-    encoding : str
-        The space's vector encoding fed to the predictor (``"path"`` or ``"onehot"``).
+    encoding : str, optional
+        The space's vector encoding fed to the predictor (``"path"``, ``"onehot"``, ...). Default: the
+        path encoding where the space defines one, else its flat encoding (one-hot); the resolved
+        name is what :meth:`params` reports.
     hidden : list of int
         Hidden layer widths of each MLP.
     train_steps : int
@@ -56,7 +58,7 @@ class Bananas(Strategy):
         num_parents: int = 10,
         acquisition: str = "its",
         ucb_beta: float = 0.5,
-        encoding: str = "path",
+        encoding: str | None = None,
         hidden: list[int] | tuple[int, ...] = (32, 32),
         train_steps: int = 100,
     ) -> None:
@@ -72,10 +74,10 @@ class Bananas(Strategy):
         self.num_parents = int(num_parents)
         self.acquisition = acquisition
         self.ucb_beta = float(ucb_beta)
-        self.encoding = encoding
+        self.encoding = resolve_encoding(self.space, encoding, strategy=self.name)
         self.hidden = [int(h) for h in hidden]
         self.train_steps = int(train_steps)
-        self._encode = vector_encoder(self.space, encoding, strategy=self.name)
+        self._encode = vector_encoder(self.space, self.encoding, strategy=self.name)
         self._history = History()
         self._queue: deque[Any] = deque()
         self._asked = 0

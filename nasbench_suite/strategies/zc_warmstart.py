@@ -34,6 +34,17 @@ def _stored_scores(scores: str, proxy: str) -> tuple[tuple[str, ...], np.ndarray
     return tuple(bench.archs), np.asarray(bench.columns(holders[0])[key], dtype=np.float64), seconds
 
 
+def _proxy_refusal(space: str) -> str | None:
+    """Why proxies cannot be computed on networks of ``space`` here (``None``: they can)."""
+    from nasbench_suite.estimation import zc_setup
+    from nasbench_suite.spaces import get_bundle
+
+    own = getattr(getattr(zc_setup, "Architecture", None), "space", None)
+    if own is not None:  # the proxy estimator builds networks of one space only
+        return None if own == space else f"the zero-cost estimator builds {own} networks only"
+    return get_bundle(space).refusal("builder")
+
+
 class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
     """Regularized evolution whose initial population is the top ``population_size`` cells by a zero-cost proxy.
 
@@ -84,10 +95,12 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
 
         PROXIES.get(proxy)  # unknown names raise, listing the valid ones
         require(int(candidates) >= 1, f"candidates must be >= 1, got {candidates!r}")
-        require(getattr(self.space, "name", None) == "nb201", f"zc-re scores nb201 cells, got space {self.space.name!r}")
         if scores is None:
             from nasbench_suite.estimation.zc_setup import ProxySetup
 
+            reason = _proxy_refusal(self.space.name)
+            require(reason is None, f"zc-re without stored scores computes proxies on networks of space "
+                                    f"{self.space.name!r}, but {reason}; give scores= a table with zc/{proxy} columns")
             require_training_data(context, ProxySetup().dataset, "zc-re (without stored scores)")
         self.proxy = proxy
         self.scores = None if scores is None else str(scores)

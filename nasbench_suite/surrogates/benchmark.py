@@ -257,7 +257,7 @@ class SurrogateBenchmark:
 
     def costs_many(self, archs: Sequence[Any] | np.ndarray, dataset: str, cost: str | Any) -> np.ndarray:
         """One cost of many architectures."""
-        from nasbench_suite.surrogates.costs import FORMULAS
+        from nasbench_suite.spaces import get_bundle
 
         self._check_dataset(dataset)
         name = str(cost)
@@ -269,7 +269,7 @@ class SurrogateBenchmark:
         if model is None:
             return np.full(len(parsed), np.nan)
         if model.kind == "formula":
-            return FORMULAS[self.space_name](self._encoder.op_ids(parsed), dataset)[name]
+            return get_bundle(self.space_name).costs(parsed, dataset)[name]
         X = self._encoder.encode(parsed, "onehot").astype(np.float64)
         return X @ model.coef + model.intercept
 

@@ -5,12 +5,10 @@ A :class:`~nasbench_suite.surrogates.benchmark.SurrogateBenchmark` answers
 table it was fitted on measured a cost, a linear model on the one-hot
 encoding is fitted to it (exact for NB201, whose every edge is instantiated
 whatever its op); where the table has none, a space may provide a closed
-formula (:data:`FORMULAS`); otherwise the cost is NaN.
+formula (its bundle's ``cost_formula``, see :mod:`nasbench_suite.spaces.bundle`); otherwise the cost is NaN.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 
@@ -55,8 +53,6 @@ def nb201_costs(op_ids: np.ndarray, dataset: str) -> dict[str, np.ndarray]:
     return {"params": params, "flops": flops}
 
 
-#: space name -> function(op-id matrix, dataset) -> {cost name: values}
-FORMULAS: dict[str, Callable[[np.ndarray, str], dict[str, np.ndarray]]] = {"nb201": nb201_costs}
 
 
 def fit_linear_cost(X: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float, float] | None:

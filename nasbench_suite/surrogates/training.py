@@ -62,7 +62,8 @@ def _per_seed(table: Any, dataset: str, metric: str, epoch: int) -> np.ndarray |
 
 
 def _cost_models(table: Any, dataset: str, space: str) -> dict[str, CostModel]:
-    from nasbench_suite.surrogates.costs import FORMULAS, fit_linear_cost
+    from nasbench_suite.spaces import get_bundle
+    from nasbench_suite.surrogates.costs import fit_linear_cost
     from nasbench_suite.surrogates.encoders import get_encoder
 
     out: dict[str, CostModel] = {}
@@ -75,7 +76,7 @@ def _cost_models(table: Any, dataset: str, space: str) -> dict[str, CostModel]:
             fitted = fit_linear_cost(X, np.asarray(values, dtype=np.float64))
             if fitted is not None:
                 out[name] = CostModel("linear", fitted[0], fitted[1], fitted[2])
-    if space in FORMULAS:
+    if get_bundle(space).refusal("cost_formula") is None:
         for name in ("params", "flops"):
             out.setdefault(name, CostModel("formula"))
     return out
