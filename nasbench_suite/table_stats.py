@@ -205,6 +205,6 @@ def plot_by_epoch(stats: list[MetricStats], path: str | Path) -> Path:
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    path = Path(path)
-    fig.savefig(path, dpi=130)
-    return path
+    from nasbench_suite._atomic import save_figure
+
+    return save_figure(fig, path, dpi=130)

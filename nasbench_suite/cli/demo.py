@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nasbench_suite.cli._common import positive_int
+
 SHIPPED = "nb201-digits"
 DATASET = "digits-hard"
 
@@ -21,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("demo"), help="output folder (default: ./demo)")
     p.add_argument("--strategies", default="all", help="'all' or a comma-separated list (default: all)")
     p.add_argument("--seeds", default="0-19", help="seeds per strategy (default: 0-19)")
-    p.add_argument("--budget-evals", type=int, default=100, help="evaluations per run (default: 100)")
-    p.add_argument("--jobs", type=int, default=2, help="runs in parallel (default: 2)")
+    p.add_argument("--budget-evals", type=positive_int, default=100, help="evaluations per run (default: 100)")
+    p.add_argument("--jobs", type=positive_int, default=2, help="runs in parallel (default: 2)")
     p.set_defaults(func=run)
 
 
@@ -53,7 +55,10 @@ def _benchmark(out: Path, jobs: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from nasbench_suite.cli import main
+    from nasbench_suite.harness import parse_seeds, parse_strategies
 
+    parse_seeds(args.seeds)  # refuse bad arguments before anything is written
+    parse_strategies(args.strategies)
     args.out.mkdir(parents=True, exist_ok=True)
     bench = _benchmark(args.out, args.jobs)
     results = args.out / "results.jsonl"

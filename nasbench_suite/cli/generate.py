@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 from nasbench_suite.training.protocol import TrainProtocol
 
+from nasbench_suite.cli._common import non_negative_int, positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``generate`` subcommand."""
@@ -22,24 +24,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--space", default="nb201", help="search space (default: nb201)")
     p.add_argument("--dataset", default=defaults.dataset, help=f"training dataset (default: {defaults.dataset})")
     p.add_argument("--skeleton", default=defaults.skeleton, help=f"macro skeleton (default: {defaults.skeleton})")
-    p.add_argument("--channels", type=int, default=defaults.channels, help="channels C of the first stage")
-    p.add_argument("--cells", type=int, default=defaults.cells, help="cells N per stage")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help=f"training epochs (default: {defaults.epochs})")
-    p.add_argument("--batch-size", type=int, default=defaults.batch_size, help="training batch size")
+    p.add_argument("--channels", type=positive_int, default=defaults.channels, help="channels C of the first stage")
+    p.add_argument("--cells", type=positive_int, default=defaults.cells, help="cells N per stage")
+    p.add_argument("--epochs", type=positive_int, default=defaults.epochs, help=f"training epochs (default: {defaults.epochs})")
+    p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size, help="training batch size")
     p.add_argument(
         "--bn-recalibrate",
-        type=int,
+        type=non_negative_int,
         default=defaults.bn_recalibrate,
         metavar="K",
         help=f"before each evaluation, recompute BatchNorm statistics over the first K training images; 0 turns it off (default: {defaults.bn_recalibrate})",
     )
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="training seeds (default: 0 1)")
+    p.add_argument("--seeds", type=non_negative_int, nargs="+", default=[0, 1], help="training seeds (default: 0 1)")
     p.add_argument("--out", required=True, help="output table (.h5); the journal is written next to it")
     p.add_argument("--name", default=None, help="benchmark name (default: the output file's stem)")
-    p.add_argument("--workers", type=int, default=1, help="parallel single-threaded worker processes")
+    p.add_argument("--workers", type=positive_int, default=1, help="parallel single-threaded worker processes")
     p.add_argument("--engine", default="local", help="execution engine: local or ray (default: local)")
     p.add_argument("--ray-address", default=os.environ.get("RAY_ADDRESS"), help="Ray cluster address")
-    p.add_argument("--limit", type=int, default=None, help="train only the first K isomorphism classes")
+    p.add_argument("--limit", type=positive_int, default=None, help="train only the first K isomorphism classes")
     p.add_argument("--device", default="cpu", help="torch device for training: cpu or cuda")
     p.add_argument("--data-root", default=None, help="folder holding local dataset files (CIFAR, ImageNet16)")
     p.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the generation described by ``args``."""
     from nasbench_suite.training.generate import generate_table
 
+    _check_device(args.device)
     protocol = TrainProtocol(
         dataset=args.dataset,
         skeleton=args.skeleton,
@@ -75,3 +78,13 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"wrote {args.out}: {len(data.archs)} architectures, seeds {list(args.seeds)}, {args.epochs} epochs")
     return 0
+
+
+def _check_device(device: str) -> None:
+    """Refuse a device string torch cannot parse before any file is written."""
+    import torch
+
+    try:
+        torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"--device must be a torch device such as cpu, cuda or cuda:1, got {device!r}") from None

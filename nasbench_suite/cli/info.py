@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.cli._common import fmt, print_json
+from nasbench_suite.cli._common import fmt, positive_int, print_json
 from nasbench_suite.errors import NotMeasuredError
 
 
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stats", action="store_true",
                    help="seed-to-seed agreement, spread against seed noise, range and optimum of the accuracies "
                         "(over distinct networks)")
-    p.add_argument("--epoch", type=int, default=None,
+    p.add_argument("--epoch", type=positive_int, default=None,
                    help="the epoch --stats looks at (implies --stats; default: each dataset's final one)")
     p.add_argument("--plot", type=Path, default=None,
                    help="a PNG of seed agreement, spread and noise at every epoch (implies --stats)")

@@ -12,6 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nasbench_suite.cli import describe_error
+
+from nasbench_suite.cli._common import non_negative_int, positive_int
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -27,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("results", nargs="+", help="results files (.jsonl) written by `nasbench run`, all of one setting")
     b.add_argument("--out", required=True, help="board folder, e.g. leaderboards/nb201-digits/digits-hard-evals200/")
     b.add_argument("--title", default=None, help="page title (default: benchmark / dataset)")
-    b.add_argument("--report-epoch", type=int, default=None, metavar="E",
+    b.add_argument("--report-epoch", type=positive_int, default=None, metavar="E",
                    help="also report each final incumbent's test metric at epoch E of the table (e.g. 200)")
     b.add_argument("--benchmark", default=None, metavar="NAME|FILE",
                    help="the benchmark for --report-epoch (default: the name the results carry)")
@@ -47,25 +51,34 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", help="a results file (.jsonl)")
     p.add_argument("--benchmark", default=None, metavar="NAME|FILE",
                    help="the benchmark the runs claim (default: the name the results carry)")
-    p.add_argument("--sample", type=int, default=5, metavar="K", help="runs to re-run (default: 5; 0: none)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the choice of runs to re-run (default: 0)")
+    p.add_argument("--sample", type=non_negative_int, default=5, metavar="K", help="runs to re-run (default: 5; 0: none)")
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="S", help="seed of the choice of runs to re-run (default: 0)")
+
+
+def _check_inputs(args: argparse.Namespace) -> None:
+    """A missing or malformed results file, or an unknown benchmark, is an error, not a rejected verification."""
+    from nasbench_suite.harness.results import read_lines
+
+    read_lines(args.results)
+    if args.benchmark is not None:
+        from nasbench_suite.catalog import resolve
+
+        resolve(args.benchmark)
 
 
 def run_build(args: argparse.Namespace) -> int:
     from nasbench_suite.leaderboard import build
 
     bench = None
-    try:
-        if args.report_epoch is not None:
-            from nasbench_suite.catalog import resolve
-            from nasbench_suite.harness.results import read_results
+    if args.benchmark is not None and args.report_epoch is None:
+        raise ValueError("--benchmark is only used with --report-epoch")
+    if args.report_epoch is not None:
+        from nasbench_suite.catalog import resolve
+        from nasbench_suite.harness.results import read_results
 
-            ref = args.benchmark or read_results(args.results[0])[0]["benchmark"]["name"]
-            bench = resolve(ref)
-        board = build(args.results, args.out, title=args.title, benchmark=bench, report_epoch=args.report_epoch)
-    except (OSError, ValueError) as exc:  # unreadable files, mixed settings, bad records (NasBenchErrors are ValueErrors)
-        print(f"nasbench leaderboard build: error: {exc}", file=sys.stderr)
-        return 2
+        ref = args.benchmark or read_results(args.results[0])[0]["benchmark"]["name"]
+        bench = resolve(ref)
+    board = build(args.results, args.out, title=args.title, benchmark=bench, report_epoch=args.report_epoch)
     _print_board(board, args.out)
     return 0
 
@@ -73,11 +86,8 @@ def run_build(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from nasbench_suite.leaderboard.verify import verify_results
 
-    try:
-        report = verify_results(args.results, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
-    except ValueError as exc:
-        print(f"nasbench leaderboard verify: error: {exc}", file=sys.stderr)
-        return 2
+    _check_inputs(args)
+    report = verify_results(args.results, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
     stream = sys.stdout if report.ok else sys.stderr
     for line in report.lines():
         print(line, file=stream)
@@ -87,6 +97,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_submit(args: argparse.Namespace) -> int:
     from nasbench_suite.leaderboard.submit import SubmissionRejectedError, submit
 
+    _check_inputs(args)
     try:
         result = submit(args.results, args.board, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
     except SubmissionRejectedError as exc:
@@ -95,7 +106,7 @@ def run_submit(args: argparse.Namespace) -> int:
         print(f"nasbench leaderboard submit: {args.board} left unchanged", file=sys.stderr)
         return 1
     except (OSError, ValueError) as exc:  # runs that do not belong on this board
-        print(f"nasbench leaderboard submit: error: {exc}\n{args.board} left unchanged", file=sys.stderr)
+        print(f"nasbench leaderboard submit: error: {describe_error(exc)}; {args.board} left unchanged", file=sys.stderr)
         return 2
     for line in result.report.lines():
         print(line)

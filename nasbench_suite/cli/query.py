@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from nasbench_suite.benchmark import METRICS
-from nasbench_suite.cli._common import fmt, print_json
+from nasbench_suite.cli._common import fmt, positive_int, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("benchmark", help="a benchmark name or a store file / surrogate folder")
     p.add_argument("arch", help="architecture in the space's text form, or its official index")
     p.add_argument("--dataset", required=True)
-    p.add_argument("--epoch", type=int, default=None, help="fidelity (default: the final epoch held)")
+    p.add_argument("--epoch", type=positive_int, default=None, help="fidelity (default: the final epoch held)")
     p.add_argument("--seed", type=int, default=None, help="one seed (default: mean over seeds)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
+
+from nasbench_suite.cli._common import positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,9 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     budget.add_argument("--budget-seconds", type=float, metavar="S", help="simulated training seconds per run")
     budget.add_argument("--budget-epochs", type=float, metavar="E",
                         help="simulated training epochs per run (benchmarks without recorded training times)")
-    p.add_argument("--epoch", type=int, default=None, help="full-budget epoch (default: the dataset's final epoch)")
-    p.add_argument("--workers", type=int, default=1, help="asynchronous workers per run on the simulated clock")
-    p.add_argument("--jobs", type=int, default=1, help="runs executed in parallel (processes or Ray tasks)")
+    p.add_argument("--epoch", type=positive_int, default=None, help="full-budget epoch (default: the dataset's final epoch)")
+    p.add_argument("--workers", type=positive_int, default=1, help="asynchronous workers per run on the simulated clock")
+    p.add_argument("--jobs", type=positive_int, default=1, help="runs executed in parallel (processes or Ray tasks)")
     p.add_argument("--engine", choices=("local", "ray"), default="local")
     p.add_argument("--ray-address", default=None, help="an existing Ray cluster (default: start a local one)")
     p.add_argument("--param", action="append", default=[], metavar="STRATEGY.NAME=VALUE",
@@ -55,28 +56,24 @@ def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     from nasbench_suite.harness import Budget, SweepSpec, parse_seeds, parse_strategies, run_sweep
 
-    try:
-        if args.budget_evals is not None:
-            budget = Budget.evals(args.budget_evals)
-        elif args.budget_seconds is not None:
-            budget = Budget.seconds(args.budget_seconds)
-        else:
-            budget = Budget.epochs(args.budget_epochs)
-        spec = SweepSpec(
-            benchmark=args.benchmark,
-            dataset=args.dataset,
-            strategies=parse_strategies(args.strategies),
-            seeds=parse_seeds(args.seeds),
-            budget=budget,
-            epoch=args.epoch,
-            workers=args.workers,
-            params=parse_params(args.param),
-        )
-        summary = run_sweep(spec, args.out, jobs=args.jobs, engine=args.engine, ray_address=args.ray_address,
-                            progress=not args.no_progress, skip_inapplicable=args.strategies.strip() == "all")
-    except ValueError as exc:  # bad budgets, seeds, params; NasBenchErrors are ValueErrors too
-        print(f"nasbench run: error: {exc}", file=sys.stderr)
-        return 2
+    if args.budget_evals is not None:
+        budget = Budget.evals(args.budget_evals)
+    elif args.budget_seconds is not None:
+        budget = Budget.seconds(args.budget_seconds)
+    else:
+        budget = Budget.epochs(args.budget_epochs)
+    spec = SweepSpec(
+        benchmark=args.benchmark,
+        dataset=args.dataset,
+        strategies=parse_strategies(args.strategies),
+        seeds=parse_seeds(args.seeds),
+        budget=budget,
+        epoch=args.epoch,
+        workers=args.workers,
+        params=parse_params(args.param),
+    )
+    summary = run_sweep(spec, args.out, jobs=args.jobs, engine=args.engine, ray_address=args.ray_address,
+                        progress=not args.no_progress, skip_inapplicable=args.strategies.strip() == "all")
     _report(summary)
     return 0
 

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nasbench_suite.cli._common import non_negative_float, non_negative_int, positive_int
+
 
 def _train_size(text: str) -> int | float | None:
     if text == "all":
@@ -33,11 +35,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("--dataset", action="append", required=True, help="dataset to fit (repeat for several)")
     fit.add_argument("--model", default="xgb", choices=SURROGATES.names(), help="surrogate preset (default: xgb)")
     fit.add_argument("--train-size", type=_train_size, default=1000, help="training architectures: count, fraction or 'all' (default 1000)")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the split and the model (default 0)")
+    fit.add_argument("--seed", type=non_negative_int, default=0, help="seed of the split and the model (default 0)")
     fit.add_argument("--metric", action="append", help="metric to predict (repeat for several; default test_acc)")
-    fit.add_argument("--epoch", type=int, action="append", help="epoch to fit (repeat for several; default: the final epoch)")
+    fit.add_argument("--epoch", type=positive_int, action="append", help="epoch to fit (repeat for several; default: the final epoch)")
     fit.add_argument("--all-epochs", action="store_true", help="fit one predictor per epoch the table holds")
-    fit.add_argument("--noise-std", type=float, help="seed noise std where the table holds only a seed mean")
+    fit.add_argument("--noise-std", type=non_negative_float, help="seed noise std where the table holds only a seed mean")
     fit.add_argument("--name", help="benchmark name (default: <table>-<model>)")
     fit.add_argument("--out", type=Path, required=True, help="folder to write (models, card.json, card.md, plots)")
     fit.set_defaults(func=_fit)
@@ -130,6 +132,11 @@ def _eval(args: argparse.Namespace) -> int:
         from nasbench_suite.errors import InvalidArchitectureError
 
         raise InvalidArchitectureError(f"surrogate {bench.name!r} is for space {bench.space_name!r}; table {table.name!r} is {table.search_space.name!r}")
+    for ds in args.dataset or ():
+        if ds not in bench.datasets:
+            from nasbench_suite.errors import UnknownNameError
+
+            raise UnknownNameError(f"dataset of surrogate {bench.name!r}", ds, bench.datasets)
     same_source = bench.card.get("source", {}).get("checksum") == getattr(table, "checksum", None)
     results = []
     for entry in bench.card["models"]:

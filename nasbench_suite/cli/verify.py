@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from nasbench_suite.cli._common import non_negative_int, positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``verify`` subcommand."""
@@ -19,8 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "always exactly. Exit status 1 on any disagreement.",
     )
     p.add_argument("benchmark", help="benchmark name or store file")
-    p.add_argument("--sample", type=int, default=3, help="architectures to retrain (default: 3)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the architecture sample (default: 0)")
+    p.add_argument("--sample", type=positive_int, default=3, help="architectures to retrain (default: 3)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the architecture sample (default: 0)")
     p.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")
     p.add_argument("--data-root", default=None, help="folder holding local dataset files (CIFAR, ImageNet16)")
     p.add_argument(
@@ -39,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     import nasbench_suite
     from nasbench_suite.training.verify import verify_table
 
+    from nasbench_suite.cli.generate import _check_device
+
+    _check_device(args.device)
     path = Path(args.benchmark)
     bench = nasbench_suite.open_benchmark(path) if path.exists() else nasbench_suite.load(args.benchmark)
     report = verify_table(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from nasbench_suite.cli._common import non_negative_int, positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``zc`` subcommand."""
@@ -17,12 +19,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--benchmark", required=True, help="a benchmark name (see `nasbench info`) or a store file")
     p.add_argument("--proxies", default="all", help="'all' or a comma-separated list, e.g. synflow,nwot (default: all)")
-    p.add_argument("--workers", type=int, default=2, help="single-threaded worker processes (default: 2)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the initialization and the minibatch (default: 0)")
-    p.add_argument("--batch-size", type=int, default=64, help="minibatch size (default: 64)")
+    p.add_argument("--workers", type=positive_int, default=2, help="single-threaded worker processes (default: 2)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the initialization and the minibatch (default: 0)")
+    p.add_argument("--batch-size", type=positive_int, default=64, help="minibatch size (default: 64)")
     p.add_argument("--dataset", default=None, help="table dataset that receives the columns (default: the protocol's)")
     for name in ("skeleton", "channels", "cells"):
-        p.add_argument(f"--{name}", type=int if name != "skeleton" else str, default=None,
+        p.add_argument(f"--{name}", type=positive_int if name != "skeleton" else str, default=None,
                        help=f"network {name} (default: the table's protocol)")
     p.add_argument("--train-dataset", default=None, help="images of the minibatch (default: the protocol's dataset)")
     p.add_argument("--reuse", default=None, metavar="TABLE",

@@ -31,6 +31,14 @@ def _progress(total: int, enabled: bool, label: str) -> Iterator[Any]:
         yield lambda key: bar.update(task, advance=1, description=f"{label} [dim]{key[0]} seed {key[1]}[/]")
 
 
+def check_engine(engine: str, jobs: int) -> None:
+    """Refuse an unknown engine or a job count that is not an int >= 1."""
+    if engine not in ENGINES:
+        raise UnknownNameError("engine", engine, ENGINES)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+
+
 def run_tasks(
     tasks: Sequence[Task],
     *,
@@ -40,10 +48,7 @@ def run_tasks(
     progress: bool = True,
 ) -> Iterator[tuple[tuple[str, int], str]]:
     """Execute ``tasks``; yield ``(key, results line)`` as each completes."""
-    if engine not in ENGINES:
-        raise UnknownNameError("engine", engine, ENGINES)
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
+    check_engine(engine, jobs)
     label = f"{engine} x{jobs}"
     with _progress(len(tasks), progress, label) as advance:
         if engine == "ray":

@@ -135,8 +135,9 @@ def plot_results(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
     first = records[0]
     fig.suptitle(title or f"{first['benchmark']['name']} / {first['dataset']} / epoch {first['epoch']} "
                  f"(selection: {first['selection_metric']})")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=130)
-    plt.close(fig)
-    return out
+    from nasbench_suite._atomic import save_figure
+
+    try:
+        return save_figure(fig, out, dpi=130)
+    finally:
+        plt.close(fig)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.errors import NasBenchError
+from nasbench_suite.errors import NasBenchError, UnknownNameError
 from nasbench_suite.harness.budget import Budget
-from nasbench_suite.harness.engines import run_tasks
+from nasbench_suite.harness.engines import check_engine, run_tasks
 from nasbench_suite.harness.lookup import Lookup
 from nasbench_suite.harness.results import (
     dumps,
@@ -67,6 +67,20 @@ class SweepSpec:
         for name in self.params:
             if name not in self.strategies:
                 raise ValueError(f"parameters given for strategy {name!r}, which is not in the sweep ({', '.join(self.strategies)})")
+            _check_param_names(name, self.params[name])
+
+
+def _check_param_names(strategy: str, params: Mapping[str, Any]) -> None:
+    """Refuse a hyperparameter the strategy's constructor does not take (a typo would fail every run)."""
+    import inspect
+
+    signature = inspect.signature(get_strategy(strategy))
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return
+    known = [n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY and n != "seed"]
+    for name in params:
+        if name not in known:
+            raise UnknownNameError(f"hyperparameter of strategy {strategy!r}", name, known)
 
 
 @dataclass
@@ -197,6 +211,7 @@ def run_sweep(
     from nasbench_suite.catalog import resolve
 
     t0 = time.perf_counter()
+    check_engine(engine, jobs)  # before anything is written
     out = Path(out)
     bench = resolve(spec.benchmark)
     lookup = Lookup(bench, spec.dataset, epoch=spec.epoch)

@@ -234,6 +234,8 @@ class TableBenchmark:
             if row is not None:
                 return row
             arch = self.full_space.parse(arch)  # raises InvalidArchitectureError on bad text
+        if not hasattr(arch, "to_string"):  # a float, a bool, None, ...: the space names what it expected
+            arch = self.full_space.parse(arch)
         if getattr(arch, "space", None) not in (None, self.space_name):
             raise NotMeasuredError(
                 f"architecture of space {arch.space!r} queried on a {self.space_name!r} table {self.name!r}"

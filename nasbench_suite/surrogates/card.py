@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_suite._atomic import save_figure, write_text
 from nasbench_suite.errors import StoreFormatError
 
 
@@ -46,8 +47,8 @@ def read_card(directory: str | os.PathLike[str]) -> dict[str, Any]:
 def write_card(directory: str | os.PathLike[str], card: dict[str, Any]) -> None:
     """Write ``card.json`` and its human-readable ``card.md``."""
     directory = Path(directory)
-    (directory / "card.json").write_text(json.dumps(card, indent=1, sort_keys=True) + "\n")
-    (directory / "card.md").write_text(render_markdown(card))
+    write_text(directory / "card.json", json.dumps(card, indent=1, sort_keys=True) + "\n")
+    write_text(directory / "card.md", render_markdown(card))
 
 
 def _fmt(value: Any) -> str:
@@ -107,4 +108,4 @@ def scatter_plot(y_true: np.ndarray, y_pred: np.ndarray, path: str | os.PathLike
     ax.set_ylabel(f"predicted {unit}".strip())
     ax.set_title(f"{title}\nKendall tau {kendall_tau(y_true, y_pred):.3f}, n = {len(y_true):,}", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure(fig, path)

@@ -168,8 +168,8 @@ def generate_table(
     """
     _check_names(space, protocol, engine)
     seeds = [int(s) for s in seeds]
-    if not seeds or len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds must be distinct and non-empty, got {seeds}")
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise ValueError(f"seeds must be distinct, non-empty and >= 0 (-1 marks a seed mean in a store), got {seeds}")
     all_classes = isomorphism_classes(space)
     if classes is None:
         chosen = list(range(len(all_classes) if limit is None else min(int(limit), len(all_classes))))
