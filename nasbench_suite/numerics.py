@@ -2,15 +2,19 @@
 
 Two runs of the same seeded computation give bit-identical numbers only when
 the same kernels run in the same order: the same torch build and the CPU
-capability it dispatches to (``ATEN_CPU_CAPABILITY`` can lower it), the same
+capability its own kernels dispatch to (``ATEN_CPU_CAPABILITY`` can lower it),
+the instruction set oneDNN (torch's convolution library) dispatches to
+(``ONEDNN_MAX_CPU_ISA`` can lower it), the CPU's vendor and vector
+extensions (MKL, torch's BLAS, picks its code path from them), the same
 device, the same numpy build and SIMD dispatch paths (``NPY_DISABLE_CPU_FEATURES``
 can turn some off), the same BLAS build and its runtime architecture and
-thread count, the same torch thread count and the same determinism flags.
-A :class:`NumericsFingerprint` records exactly these; two machines whose
-fingerprints are equal compute the same bits. The CPU's brand string is *not*
-part of the identity (two CPUs of one brand may dispatch differently, two
-brands may dispatch alike); it is kept in :attr:`NumericsFingerprint.info`
-for the reader, never compared.
+thread count, the same torch thread count and the same determinism flags;
+and environment variables that steer a library's dispatch without a way to
+ask it (``MKL_ENABLE_INSTRUCTIONS``, ``MKL_CBWR``, ...). A
+:class:`NumericsFingerprint` records these; two machines whose fingerprints
+are equal run the same kernels. The CPU's brand string is *not* part of the
+identity (two CPUs of one brand may dispatch differently); it is kept in
+:attr:`NumericsFingerprint.info` for the reader, never compared.
 
 Examples
 --------
@@ -29,14 +33,19 @@ import hashlib
 import json
 import os
 import platform
+import re
+import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from nasbench_suite.errors import NasBenchError
 
 __all__ = [
+    "DISPATCH_ENV",
     "FINGERPRINT_VERSION",
     "BlasLibrary",
     "FieldDifference",
@@ -50,6 +59,21 @@ __all__ = [
 
 #: version of the fingerprint's fields; a different version never compares equal
 FINGERPRINT_VERSION = 1
+
+#: environment variables that steer a library's kernel dispatch where it cannot be asked what it chose
+DISPATCH_ENV = (
+    "MKL_ENABLE_INSTRUCTIONS",
+    "MKL_CBWR",
+    "MKL_DEBUG_CPU_TYPE",
+    "OPENBLAS_CORETYPE",
+    "ONEDNN_MAX_CPU_ISA",
+    "DNNL_MAX_CPU_ISA",
+    "ONEDNN_CPU_ISA_HINTS",
+    "ONEDNN_DEFAULT_FPMATH_MODE",
+)
+
+#: CPU flags naming vector extensions that kernels dispatch on (x86 and ARM)
+_VECTOR_FLAG = re.compile(r"^(sse4_[12]|avx.*|fma|f16c|amx.*|asimd.*|sve.*|neon)$")
 
 
 class NumericsFormatError(NasBenchError, ValueError):
@@ -107,7 +131,12 @@ class NumericsFingerprint:
 
     torch: str
     torch_cpu_capability: str
+    onednn_isa: str | None
+    mkldnn_enabled: bool
     machine: str
+    cpu_vendor: str
+    cpu_isa: tuple[str, ...]
+    dispatch_env: tuple[str, ...]
     device: str
     device_name: str
     cuda: str | None
@@ -158,11 +187,14 @@ class NumericsFingerprint:
             )
         values = dict(data)
         try:
-            values["numpy_simd"] = tuple(str(s) for s in values["numpy_simd"])
+            for name in ("numpy_simd", "cpu_isa", "dispatch_env"):
+                if isinstance(values[name], (str, bytes, Mapping)):
+                    raise TypeError(f"{name} must be a list of strings, got {values[name]!r}")
+                values[name] = tuple(str(s) for s in values[name])
             values["blas"] = tuple(BlasLibrary(**dict(b)) for b in values["blas"])
             values["info"] = dict(values.get("info") or {})
         except (TypeError, ValueError) as exc:
-            raise NumericsFormatError(f"numerics fingerprint has a malformed numpy_simd or blas entry: {exc}") from exc
+            raise NumericsFormatError(f"numerics fingerprint has a malformed list field: {exc}") from exc
         for name in ("threads", "version"):
             if name in values and (isinstance(values[name], bool) or not isinstance(values[name], int)):
                 raise NumericsFormatError(f"numerics fingerprint field {name!r} must be an integer, got {values[name]!r}")
@@ -178,9 +210,10 @@ class NumericsFingerprint:
         """One line for a human: torch, capability, device, numpy, BLAS and threads."""
         device = self.device_name if self.device == "cpu" else f"{self.device_name} (CUDA {self.cuda}, cuDNN {self.cudnn})"
         blas = ", ".join(map(str, self.blas)) or "no BLAS loaded"
+        env = f"; {' '.join(self.dispatch_env)}" if self.dispatch_env else ""
         return (
-            f"torch {self.torch} ({self.torch_cpu_capability}) on {device}, {self.threads} thread(s); "
-            f"numpy {self.numpy} [{' '.join(self.numpy_simd)}]; {blas}"
+            f"torch {self.torch} ({self.torch_cpu_capability}, oneDNN {self.onednn_isa or '?'}) on {device}, "
+            f"{self.threads} thread(s); numpy {self.numpy} [{' '.join(self.numpy_simd)}]; {blas}{env}"
         )
 
 
@@ -249,7 +282,12 @@ def current_fingerprint(*, device: str = "cpu", threads: int | None = None) -> N
     return NumericsFingerprint(
         torch=str(torch.__version__),
         torch_cpu_capability=str(torch.backends.cpu.get_cpu_capability()),
+        onednn_isa=_onednn_isa(),
+        mkldnn_enabled=bool(torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled),
         machine=platform.machine(),
+        cpu_vendor=_cpuinfo("vendor_id") or platform.processor(),
+        cpu_isa=_cpu_isa(),
+        dispatch_env=tuple(f"{k}={os.environ[k]}" for k in DISPATCH_ENV if k in os.environ),
         device=kind,
         device_name=name,
         cuda=cuda_version,
@@ -267,6 +305,62 @@ def current_fingerprint(*, device: str = "cpu", threads: int | None = None) -> N
         cudnn_tf32=bool(torch.backends.cudnn.allow_tf32),
         info=_info(),
     )
+
+
+@cache
+def _onednn_isa() -> str | None:
+    """The instruction set oneDNN dispatches to, as its verbose mode reports it (once per process).
+
+    oneDNN prints its header, which names the ISA, the first time verbose
+    mode is on; it is read from a tiny convolution with standard output
+    redirected. ``None`` where torch has no oneDNN or the header was already
+    printed (``ONEDNN_VERBOSE`` set by the user).
+    """
+    import torch
+
+    if not torch.backends.mkldnn.is_available():
+        return None
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        return None
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            os.dup2(tmp.fileno(), 1)
+            try:
+                with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON), torch.no_grad():
+                    torch.nn.functional.conv2d(torch.ones(8, 4, 8, 8), torch.ones(4, 4, 3, 3), padding=1)
+            finally:
+                os.dup2(saved, 1)
+            tmp.seek(0)
+            text = tmp.read().decode("utf-8", errors="replace")
+    except (OSError, RuntimeError):
+        return None
+    finally:
+        os.close(saved)
+    return next((line.split(",isa:", 1)[1].strip() for line in text.splitlines() if ",isa:" in line), None)
+
+
+def _cpuinfo(key: str) -> str:
+    """The first ``key`` line of /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            return next((ln.split(":", 1)[1].strip() for ln in fh if ln.split(":", 1)[0].strip() == key), "")
+    except OSError:
+        return ""
+
+
+def _cpu_isa() -> tuple[str, ...]:
+    """The vector extensions the CPU reports (SSE4, AVX*, FMA, F16C, AMX*), whatever the libraries are told to use."""
+    flags = _cpuinfo("flags").split() or _cpuinfo("Features").split()  # x86 / ARM
+    if not flags:  # no /proc/cpuinfo: what numpy detected
+        try:
+            from numpy._core import _multiarray_umath as umath
+        except ImportError:  # numpy < 2
+            from numpy.core import _multiarray_umath as umath  # type: ignore[no-redef]
+        flags = [k.lower() for k, on in umath.__cpu_features__.items() if on]
+    return tuple(sorted({f for f in flags if _VECTOR_FLAG.match(f)}))
 
 
 def _numpy_simd() -> tuple[str, ...]:
@@ -311,15 +405,9 @@ def _inside(path: str, folders: tuple[Path, ...]) -> bool:
 
 
 def _info() -> dict[str, Any]:
-    """Descriptive facts, never compared: CPU brand string, platform, Python, core count."""
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
-    except OSError:
-        pass
+    """Descriptive facts, never compared: CPU brand string, platform, Python, core count, the environment."""
     return {
-        "cpu": cpu,
+        "cpu": _cpuinfo("model name") or platform.processor(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),

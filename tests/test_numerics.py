@@ -38,6 +38,9 @@ def test_records_what_decides_the_bits(here: NumericsFingerprint) -> None:
     assert here.deterministic_algorithms and here.deterministic_warn_only  # the training settings
     assert all(isinstance(b, BlasLibrary) and b.threads >= 1 for b in here.blas)
     assert "cpu" in here.info  # the brand string is information only
+    if torch.backends.mkldnn.is_available():
+        assert here.onednn_isa  # read from oneDNN's own report
+    assert all(f == f.lower() for f in here.cpu_isa)
 
 
 def test_numerics_context_sets_and_restores_threads_and_flags() -> None:
@@ -88,7 +91,8 @@ def test_a_newer_fingerprint_version_never_matches(here: NumericsFingerprint) ->
         (lambda d: {**d, "brand": "x"}, r"unknown fields \['brand'\]"),
         (lambda d: {k: v for k, v in d.items() if k != "torch"}, r"lacks fields \['torch'\]"),
         (lambda d: {**d, "threads": "1"}, "field 'threads' must be an integer, got '1'"),
-        (lambda d: {**d, "blas": [{"internal_api": "openblas"}]}, "malformed numpy_simd or blas entry"),
+        (lambda d: {**d, "blas": [{"internal_api": "openblas"}]}, "malformed list field"),
+        (lambda d: {**d, "cpu_isa": "avx2"}, "cpu_isa must be a list of strings, got 'avx2'"),
         (lambda d: ["not", "an", "object"], "must be a JSON object, got list"),
     ],
 )
@@ -98,7 +102,7 @@ def test_a_malformed_record_is_refused_naming_what_is_wrong(here: NumericsFinger
 
 
 def test_honours_the_environment_that_changes_the_kernels(here: NumericsFingerprint) -> None:
-    """ATEN_CPU_CAPABILITY=default and NPY_DISABLE_CPU_FEATURES change the fingerprint (a foreign machine)."""
+    """ATEN_CPU_CAPABILITY, NPY_DISABLE_CPU_FEATURES and ONEDNN_MAX_CPU_ISA change the fingerprint."""
     if here.torch_cpu_capability == "DEFAULT":
         pytest.skip("torch already uses its default CPU kernels here")
     from nasbench_suite.numerics import _numpy_simd
@@ -108,7 +112,7 @@ def test_honours_the_environment_that_changes_the_kernels(here: NumericsFingerpr
     except ImportError:  # numpy < 2
         from numpy.core import _multiarray_umath as umath
     dispatch = [f for f in _numpy_simd() if f not in umath.__cpu_baseline__]
-    env = {**os.environ, "ATEN_CPU_CAPABILITY": "default"}
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
     if dispatch:
         env["NPY_DISABLE_CPU_FEATURES"] = " ".join(dispatch)
     code = (
@@ -122,3 +126,7 @@ def test_honours_the_environment_that_changes_the_kernels(here: NumericsFingerpr
     if dispatch:
         assert "numpy_simd" in fields and not set(dispatch) & set(foreign.numpy_simd)
     assert foreign.info["ATEN_CPU_CAPABILITY"] == "default"
+    assert "ONEDNN_MAX_CPU_ISA=SSE41" in foreign.dispatch_env and "dispatch_env" in fields
+    if here.onednn_isa and "SSE4.1" not in here.onednn_isa:
+        assert "onednn_isa" in fields and "SSE4.1" in str(foreign.onednn_isa)
+    assert (foreign.cpu_vendor, foreign.cpu_isa) == (here.cpu_vendor, here.cpu_isa)  # the hardware is the same
