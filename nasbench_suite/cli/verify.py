@@ -64,6 +64,9 @@ def _render(report) -> None:
     console.print(f"[bold]{report.benchmark}[/] on {report.dataset}: [bold]{report.mode}[/] mode: {report.reason}")
     decision = report.decision
     recorded = decision.recorded.summary() if decision.recorded is not None else "none recorded"
+    if decision.recorded is None and report.recorded_machine:
+        m = report.recorded_machine
+        recorded += f" (the table's machine record: {m.get('cpu')}, torch {m.get('torch')}, {m.get('threads')} thread(s))"
     console.print(f"numerics of the table: {recorded}", highlight=False)
     console.print(f"numerics here:         {decision.here.summary()}", highlight=False)
     table = Table("architecture", "seed", "compared", "max deviation", "result")

@@ -86,6 +86,8 @@ class VerifyReport:
     dataset: str
     decision: ModeDecision
     checks: list[ArchCheck]
+    #: the table's ``machine`` provenance (information only: a CPU brand string is not an identity of the numerics)
+    recorded_machine: dict[str, Any] = field(default_factory=dict)
 
     @property
     def mode(self) -> str:
@@ -116,7 +118,7 @@ class VerifyReport:
             "exact": self.exact,
             "reason": self.reason,
             "ok": self.ok,
-            "numerics": self.decision.to_dict(),
+            "numerics": {**self.decision.to_dict(), "recorded_machine": self.recorded_machine},
             "checks": [{**asdict(c), "ok": c.ok} for c in self.checks],
         }
 
@@ -259,7 +261,8 @@ def verify_table(
                 for name, got in (("params", record.params), ("flops", record.flops)):
                     _compare(check, name, float(costs[name][row]), float(got), 0.0)
                 checks.append(check)
-    return VerifyReport(bench.name, dataset, decision, checks)
+    machine = (getattr(bench, "provenance", None) or {}).get("machine")
+    return VerifyReport(bench.name, dataset, decision, checks, dict(machine) if isinstance(machine, dict) else {})
 
 
 def _compare(check: ArchCheck, what: str, stored: float, got: float, tolerance: float) -> None:

@@ -147,6 +147,7 @@ def test_a_table_without_a_fingerprint_uses_the_band(
     assert report.mode == "band" and report.ok
     assert report.reason == "the table records no numerics fingerprint: compared within the table's seed-to-seed band"
     assert report.to_dict()["numerics"]["recorded"] is None
+    assert report.to_dict()["numerics"]["recorded_machine"]["cpu"]  # the old record, as information
 
 
 def test_a_gpu_on_either_side_uses_the_band(tiny_table: Path) -> None:
