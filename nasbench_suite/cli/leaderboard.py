@@ -37,13 +37,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the benchmark for --report-epoch (default: the name the results carry)")
     b.set_defaults(func=run_build)
 
-    v = lsub.add_parser("verify", help="check a results file and re-run a sample of its runs")
+    v = lsub.add_parser("verify", help="check a results file and re-run its runs (a sample of the expensive ones)")
     _verify_args(v)
+    v.add_argument("--track", default=None, metavar="NAME|FILE",
+                   help="the track to check against: a standard track (e.g. nb201-digits/digits-hard-time) or a "
+                        "track.json (default: the standard track with the runs' settings, if any)")
     v.set_defaults(func=run_verify)
 
     s = lsub.add_parser("submit", help="verify a results file, add it to a board and rebuild the board")
     s.add_argument("--board", required=True, help="board folder (created when it does not exist)")
     _verify_args(s)
+    s.add_argument("--seeds", default=None, metavar="SEEDS",
+                   help="the seed set of a new board that is not a standard track, e.g. 0-99 (written to its track.json)")
     s.set_defaults(func=run_submit)
 
 
@@ -51,8 +56,14 @@ def _verify_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", help="a results file (.jsonl)")
     p.add_argument("--benchmark", default=None, metavar="NAME|FILE",
                    help="the benchmark the runs claim (default: the name the results carry)")
-    p.add_argument("--sample", type=non_negative_int, default=5, metavar="K", help="runs to re-run (default: 5; 0: none)")
-    p.add_argument("--seed", type=non_negative_int, default=0, metavar="S", help="seed of the choice of runs to re-run (default: 0)")
+    p.add_argument("--sample", type=non_negative_int, default=5, metavar="K",
+                   help="runs of expensive strategies (own compute, slow model fits) to re-run, at least 5 and one per "
+                        "such strategy; every run of the others is re-run (default: 5)")
+    p.add_argument("--nonce", default=None, metavar="HEX",
+                   help="nonce of the sample's draw, to repeat a verification (default: fresh from the OS)")
+    p.add_argument("--full", action="store_true", help="re-run every run")
+    p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="processes for the re-runs (default: the CPUs available)")
 
 
 def _check_inputs(args: argparse.Namespace) -> None:
@@ -83,11 +94,29 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _track_arg(text: str | None):
+    if text is None:
+        return None
+    import json
+    from pathlib import Path
+
+    from nasbench_suite.leaderboard.tracks import STANDARD_TRACKS, Track, TrackError, get_track
+
+    if text in STANDARD_TRACKS or not Path(text).is_file():
+        return get_track(text)
+    try:
+        data = json.loads(Path(text).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TrackError(f"{text}: cannot read the track definition: {exc}") from None
+    return Track.from_dict(data, where=text)
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from nasbench_suite.leaderboard.verify import verify_results
 
     _check_inputs(args)
-    report = verify_results(args.results, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
+    report = verify_results(args.results, benchmark=args.benchmark, sample=args.sample, nonce=args.nonce,
+                            full=args.full, track=_track_arg(args.track), jobs=args.jobs)
     stream = sys.stdout if report.ok else sys.stderr
     for line in report.lines():
         print(line, file=stream)
@@ -99,7 +128,13 @@ def run_submit(args: argparse.Namespace) -> int:
 
     _check_inputs(args)
     try:
-        result = submit(args.results, args.board, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
+        seeds = None
+        if args.seeds is not None:
+            from nasbench_suite.harness.sweep import parse_seeds
+
+            seeds = parse_seeds(args.seeds)
+        result = submit(args.results, args.board, benchmark=args.benchmark, sample=args.sample, nonce=args.nonce,
+                        seeds=seeds, jobs=args.jobs, full=args.full)
     except SubmissionRejectedError as exc:
         for line in exc.report.lines():
             print(line, file=sys.stderr)

@@ -13,7 +13,7 @@ from typing import Any
 
 from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.lookup import Lookup
-from nasbench_suite.harness.results import dumps, make_record
+from nasbench_suite.harness.results import dumps, make_record, rounded
 from nasbench_suite.harness.simulator import FAILED, RunOutcome, simulate
 from nasbench_suite.strategies import SearchContext, get_strategy
 
@@ -35,7 +35,8 @@ def run_search(
 
     ``search_costs`` replays a recorded run's own-compute charges (its
     record's ``search_costs``) instead of this run's measurements; see
-    :func:`~nasbench_suite.harness.simulator.simulate`.
+    :func:`~nasbench_suite.harness.simulator.simulate`. The record of such a
+    replay also holds ``measured_search_costs``, what this run measured.
 
     Construction errors and misbehaving strategies give a record with
     ``status == "failed"`` and the reason; invalid settings (unknown dataset,
@@ -61,8 +62,12 @@ def run_search(
         return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=jsonable_params(requested),
                            seed=seed, budget=budget, workers=workers, outcome=outcome)
     outcome = simulate(instance, lookup, budget, workers=workers, search_costs=search_costs)
-    return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
-                       budget=budget, workers=workers, outcome=outcome)
+    record = make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
+                         budget=budget, workers=workers, outcome=outcome)
+    if search_costs is not None and outcome.measured_costs is not None:
+        # a replay (verification) also reports what this machine measured, to compare with the record
+        record["measured_search_costs"] = rounded(outcome.measured_costs)
+    return record
 
 
 def jsonable_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,8 @@ class RunOutcome:
     notes: list[str] = field(default_factory=list)
     #: per proposal, in ask order, the strategy's own compute charged with it; None: the strategy has none
     search_costs: list[float] | None = None
+    #: per proposal, the own compute this run measured (equal to :attr:`search_costs` unless they were replayed)
+    measured_costs: list[float] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -125,6 +127,7 @@ def simulate(
             take_search_cost = None
         else:
             out.search_costs = charges
+            out.measured_costs = []
     replay = list(search_costs) if search_costs is not None else []
     track = len(lookup.fidelities) > 1  # continuations are only possible with several fidelities
     heap: list[tuple[float, int, Proposal, EvalRow, float]] = []
@@ -157,6 +160,7 @@ def simulate(
                 searched = 0.0
                 if take_search_cost is not None:
                     measured = float(take_search_cost())
+                    out.measured_costs.append(measured)
                     searched = float(replay[len(charges)]) if len(charges) < len(replay) else measured
                     charges.append(searched)
                 heappush(heap, (now + searched + cost, started, prop, row, cost))

@@ -5,7 +5,9 @@ finished runs) and the file is finally rewritten in a fixed order -- sorted by
 strategy name, then seed -- so the bytes do not depend on completion order,
 the number of jobs or the engine. Rerunning with the same output file keeps
 the runs already there and does the rest; it refuses when the file's settings
-differ from the requested ones.
+differ from the requested ones, and when the store's content digest
+(recomputed, see :mod:`nasbench_suite.harness.identity`) is not the one the
+runs name.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from nasbench_suite.errors import NasBenchError, UnknownNameError
 from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.engines import check_engine, run_tasks
+from nasbench_suite.harness.identity import checked_digest
 from nasbench_suite.harness.lookup import Lookup
 from nasbench_suite.harness.results import (
     dumps,
@@ -177,6 +180,14 @@ def _check_existing(path: Path, lines: list[str], settings: dict[str, Any], para
         diff = sorted(k for k in settings if have.get(k) != settings[k])
         if diff:
             k = diff[0]
+            was = (have.get("benchmark") or {}).get("checksum") if isinstance(have.get("benchmark"), dict) else None
+            now = settings["benchmark"]["checksum"]
+            if k == "benchmark" and was != now:
+                raise SweepMismatchError(
+                    f"{path}:{i} was made on a store with content digest {was}, but the benchmark "
+                    f"{settings['benchmark']['name']!r} now has content digest {now} (digest mismatch): "
+                    f"refusing to resume on another store; use another --out file or delete it"
+                )
             raise SweepMismatchError(
                 f"{path}:{i} was written with different settings ({k}: {have.get(k)!r}, this sweep: {settings[k]!r}); "
                 f"use another --out file or delete it"
@@ -214,6 +225,7 @@ def run_sweep(
     check_engine(engine, jobs)  # before anything is written
     out = Path(out)
     bench = resolve(spec.benchmark)
+    checked_digest(bench)  # records name the store by its checksum: it must be the digest of what is in the file
     lookup = Lookup(bench, spec.dataset, epoch=spec.epoch)
     spec.budget.check_unit(lookup.clock_unit)
     context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)

@@ -1,16 +1,24 @@
 """Verifying a results file before it joins a leaderboard.
 
-Checks, per run: the record's schema; that it was made on the benchmark at
-hand (content checksum) under the rules the harness applies to it (selection
-metric, clock, fidelities, optimum); that its ``trajectory_sha256`` matches
-its trajectory (an edited number changes the hash); that every evaluation's
-valid and test numbers, and the incumbent's test number, are the table's;
-that the ``final`` summary agrees with the trajectory; and, for a seeded
-sample of (strategy, seed) runs, that re-running gives the same trajectory
-hash. A strategy's own compute (``search_costs``, measured CPU time) is
+Checks, per file: that its runs follow their track (:mod:`~nasbench_suite.leaderboard.tracks`:
+exactly the track's seeds for every strategy, its settings and store) and
+were made on the store at hand, identified by its content digest recomputed
+from the file (:func:`nasbench_suite.harness.identity.content_digest`), never
+by the checksum attribute the store carries. Per run: the record's schema;
+the rules the harness applies (selection metric, clock, fidelities,
+optimum); that ``trajectory_sha256`` matches the trajectory (an edited
+number changes the hash); the incumbent rule, full length and the record of
+own compute (:mod:`~nasbench_suite.leaderboard.rules`); that every
+evaluation's valid and test numbers, and the incumbent's test number, are
+the table's; that the ``final`` summary agrees with the trajectory; and that
+times add up. Then runs are re-run (:mod:`~nasbench_suite.leaderboard.rerun`:
+every run of strategies that only query the table, an unpredictable sample
+of the expensive ones): a re-run must give the same trajectory hash, status
+and notes. A strategy's own compute (``search_costs``, measured CPU time) is
 replayed from the record in the re-run, so the re-run checks what the
-strategy proposed and everything the clock derived from those charges.
-Any problem rejects the file.
+strategy proposed and everything the clock derived from those charges; the
+re-run also measures it again, and a record far below the re-measurement is
+rejected. Any problem rejects the file.
 """
 
 from __future__ import annotations
@@ -23,10 +31,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from nasbench_suite.harness.results import ResultsFormatError, parse_line, read_text, rounded, trajectory_hash
 from nasbench_suite.leaderboard.records import TRAJECTORY_COLUMNS, board_settings, schema_problems
+from nasbench_suite.leaderboard.rerun import (
+    MIN_SAMPLE,
+    RerunPlan,
+    default_jobs,
+    execute,
+    is_expensive,
+    new_nonce,
+    plan_reruns,
+    task_for,
+)
+from nasbench_suite.leaderboard.rules import (
+    cost_outliers,
+    cost_problems,
+    has_own_compute,
+    incumbent_problem,
+    length_problem,
+    search_costs_problem,
+)
+from nasbench_suite.leaderboard.tracks import Track
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +80,21 @@ class VerifyReport:
     path: Path
     runs: int = 0
     benchmark: str | None = None
+    #: the benchmark's content digest, recomputed from the store
+    digest: str | None = None
+    #: the track the file was checked against (None: no standard track has its settings)
+    track: str | None = None
     #: (strategy, seed) of the runs re-run
     rerun: list[tuple[str, int]] = field(default_factory=list)
-    #: problems with the file as a whole (unreadable, unknown benchmark, wrong checksum)
+    #: which runs were chosen to re-run, with the nonce of the draw
+    plan: RerunPlan | None = None
+    #: (strategy, seed, recorded, re-measured) own compute in CPU seconds of the re-runs that measured it
+    remeasured: list[tuple[str, int, float, float]] = field(default_factory=list)
+    #: problems with the file as a whole (unreadable, unknown benchmark, wrong digest, seeds off the track)
     file_problems: list[str] = field(default_factory=list)
     problems: list[RunProblem] = field(default_factory=list)
+    #: remarks that do not reject the file
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,9 +105,23 @@ class VerifyReport:
         """The report as text lines (problems first)."""
         out = [f"{self.path}: {p}" for p in self.file_problems]
         out += [f"{self.path}: {p}" for p in self.problems]
+        out += [f"{self.path}: note: {n}" for n in self.notes]
+        if self.plan is not None:
+            counts: dict[str, int] = {}
+            for name, _ in self.rerun:
+                counts[name] = counts.get(name, 0) + 1
+            full = ", ".join(f"{n} ({counts.get(n, 0)})" for n in self.plan.full) or "none"
+            drawn = ", ".join(f"{n} ({counts.get(n, 0)})" for n in sorted(self.plan.sampled)) or "none"
+            out.append(f"{self.path}: re-ran every run of {full}; a sample of {drawn} (nonce {self.plan.nonce}, "
+                       f"file sha256 {self.plan.file_sha256[:16]}...; repeat with --nonce {self.plan.nonce})")
+        if self.remeasured:
+            worst = min(r / m if m > 0 else math.inf for *_, r, m in self.remeasured)
+            out.append(f"{self.path}: own compute re-measured in {len(self.remeasured)} run(s); lowest recorded/re-measured "
+                       f"ratio {worst:.3g}")
         verdict = "OK" if self.ok else f"REJECTED ({len(self.file_problems) + len(self.problems)} problem(s))"
-        reruns = ", ".join(f"{s}/{n}" for s, n in self.rerun) or "none"
-        out.append(f"{self.path}: {verdict}: {self.runs} run(s) on {self.benchmark or '?'}; re-ran {reruns}")
+        where = f"{self.benchmark or '?'}" + (f" (content digest {self.digest})" if self.digest else "")
+        track = f"; track {self.track}" if self.track else ""
+        out.append(f"{self.path}: {verdict}: {self.runs} run(s) on {where}{track}; {len(self.rerun)} re-run")
         return out
 
 
@@ -81,12 +130,12 @@ def _same(a: Any, b: Any) -> bool:
     return rounded(a) == rounded(b)
 
 
-def _parse(path: Path, report: VerifyReport) -> list[tuple[int, dict[str, Any]]]:
+def _parse(path: Path, report: VerifyReport) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     try:
         text = read_text(path)
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         report.file_problems.append(f"cannot read: {exc}")
-        return []
+        return [], ""
     out = []
     seen: dict[tuple[str, int], int] = {}
     for i, line in enumerate(text.splitlines(), start=1):
@@ -110,7 +159,7 @@ def _parse(path: Path, report: VerifyReport) -> list[tuple[int, dict[str, Any]]]
     report.runs = len(out)
     if not out and not report.problems:
         report.file_problems.append("no runs in the file")
-    return out
+    return out, text
 
 
 def _check_against_table(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport) -> None:
@@ -199,10 +248,13 @@ def verify_results(
     path: str | os.PathLike[str],
     *,
     benchmark: str | None = None,
-    sample: int = 5,
-    seed: int = 0,
+    sample: int = MIN_SAMPLE,
+    nonce: str | None = None,
+    full: bool = False,
+    track: Track | None = None,
+    jobs: int | None = None,
 ) -> VerifyReport:
-    """Check a results file run by run and re-run ``sample`` of its runs; see the module docstring.
+    """Check a results file run by run and re-run its runs as :mod:`~nasbench_suite.leaderboard.rerun` plans; see the module docstring.
 
     Parameters
     ----------
@@ -212,18 +264,30 @@ def verify_results(
         A benchmark name or store path; by default the name the records carry,
         resolved with :func:`nasbench_suite.catalog.resolve`.
     sample : int
-        How many (strategy, seed) runs to re-run (all when larger than the file; 0: none).
-    seed : int
-        Seed of the choice of runs to re-run.
+        How many runs of expensive strategies to re-run (at least
+        :data:`~nasbench_suite.leaderboard.rerun.MIN_SAMPLE` and one per
+        expensive strategy); every run of the other strategies is re-run.
+    nonce : str, optional
+        The nonce of the sample's draw; by default a fresh one from the OS
+        (reported, so that a verification can be repeated exactly).
+    full : bool
+        Re-run every run.
+    track : Track, optional
+        The track the file must follow (seed set, settings, store); by
+        default the standard track whose settings the runs have, if any.
+    jobs : int, optional
+        Processes for the re-runs (default: the CPUs available).
     """
     if isinstance(sample, bool) or not isinstance(sample, int) or sample < 0:
         raise ValueError(f"sample must be an int >= 0, got {sample!r}")
-    from nasbench_suite.harness.budget import Budget
-    from nasbench_suite.harness.runner import Task, lookup_cached, open_cached, run_task
+    from nasbench_suite.harness.identity import content_digest
+    from nasbench_suite.harness.runner import lookup_cached, open_cached
+    from nasbench_suite.leaderboard.tracks import standard_track_for
+    from nasbench_suite.strategies import STRATEGIES, get_strategy
 
     path = Path(path)
     report = VerifyReport(path)
-    rows = _parse(path, report)
+    rows, text = _parse(path, report)
     if not rows:
         return report
     first = rows[0][1]
@@ -234,14 +298,27 @@ def verify_results(
             diff = next(k for k in board_settings(rec) if board_settings(rec)[k] != board_settings(first)[k])
             report.problems.append(RunProblem(line, rec["strategy"]["name"], rec["seed"],
                                               f"{diff} differs from line {rows[0][0]}: {rec.get(diff)!r:.120}"))
+    track = track if track is not None else standard_track_for(first)
+    report.track = track.name if track is not None else None
+    if track is not None:
+        report.file_problems += track.setting_problems(first)
+        seeds: dict[str, list[int]] = {}
+        for _, rec in rows:
+            seeds.setdefault(rec["strategy"]["name"], []).append(rec["seed"])
+        report.file_problems += [f"strategy {name!r}: {p}" for name, p in track.seed_problems(seeds).items()]
+    else:
+        report.notes.append("no standard track has these settings: the seed set is not checked")
     try:
         bench = open_cached(ref)
+        report.digest = content_digest(bench)
     except (ValueError, LookupError, OSError) as exc:
         report.file_problems.append(f"cannot open benchmark {ref!r}: {exc}; pass --benchmark NAME|FILE")
         return report
-    if bench.checksum != first["benchmark"]["checksum"]:
-        report.file_problems.append(f"the runs were made on a benchmark with checksum {first['benchmark']['checksum']}, "
-                                    f"but {ref!r} has {bench.checksum}")
+    claimed = first["benchmark"]["checksum"]
+    if report.digest != claimed:
+        stored = "" if bench.checksum == report.digest else f" (its checksum attribute says {bench.checksum}: the file was changed)"
+        report.file_problems.append(f"content digest mismatch: the runs were made on a store with content digest {claimed}, "
+                                    f"but {ref!r} has content digest {report.digest}{stored}")
         return report
     try:
         lookup = lookup_cached(ref, first["dataset"], first["epoch"])
@@ -249,39 +326,95 @@ def verify_results(
         report.file_problems.append(f"dataset {first['dataset']!r} at epoch {first['epoch']}: {exc}")
         return report
     rules = rounded(lookup.describe())
-    for line, rec in rows:
+    max_cost = _max_cost(lookup)
+    classes = {name: get_strategy(name) for name in {rec["strategy"]["name"] for _, rec in rows} if name in STRATEGIES}
+    clean: list[int] = []
+    totals: dict[tuple[str, int], float] = {}
+    for idx, (line, rec) in enumerate(rows):
         who = (rec["strategy"]["name"], rec["seed"])
-        wrong = [k for k in RULE_KEYS if rounded(rec.get(k)) != rules.get(k)]
-        if wrong:
-            k = wrong[0]
-            report.problems.append(RunProblem(line, *who, f"{k} is {rec.get(k)!r:.120}, the harness applies {rules.get(k)!r:.120}"))
-            continue
-        if trajectory_hash(rec["trajectory"]) != rec["trajectory_sha256"]:
-            report.problems.append(RunProblem(line, *who, "trajectory_sha256 does not match the trajectory (numbers edited?)"))
-            continue
-        _check_against_table(line, rec, lookup, report)
+        before = len(report.problems)
+        _check_run(line, rec, rules, lookup, report, max_cost=max_cost, cls=classes.get(who[0]))
+        if len(report.problems) == before:
+            clean.append(idx)
+            if rec.get("search_costs") is not None:
+                totals[who] = float(sum(rec["search_costs"]))
+    for who, problem in cost_outliers(totals).items():
+        line = next(ln for ln, rec in rows if (rec["strategy"]["name"], rec["seed"]) == who)
+        report.problems.append(RunProblem(line, *who, problem))
+        clean = [i for i in clean if (rows[i][1]["strategy"]["name"], rows[i][1]["seed"]) != who]
 
-    rng = np.random.default_rng(seed)
-    picks = sorted(rng.choice(len(rows), size=min(sample, len(rows)), replace=False).tolist()) if sample else []
-    for idx in picks:
-        line, rec = rows[idx]
+    if report.file_problems:
+        report.notes.append("no runs re-run: the file as a whole is rejected")
+        return report
+    expensive = {n for n, cls in classes.items() if is_expensive(n, cls)}
+    runs = [(rows[i][1]["strategy"]["name"], rows[i][1]["seed"], rows[i][1]["status"]) for i in clean]
+    plan = plan_reruns(runs, expensive=expensive, text=text, nonce=nonce if nonce is not None else new_nonce(),
+                       sample=sample, full=full)
+    report.plan = plan
+    picked = sorted((clean[i] for i in plan.indices), key=lambda i: (rows[i][1]["strategy"]["name"] not in expensive, i))
+    tasks = [task_for(rows[i][1], ref) for i in picked]
+    for k, outcome in execute(tasks, jobs=jobs if jobs is not None else default_jobs()):
+        line, rec = rows[picked[k]]
         who = (rec["strategy"]["name"], rec["seed"])
         report.rerun.append(who)
-        try:
-            budget = Budget(rec["budget"]["kind"], rec["budget"]["value"])
-            replay = tuple(rec["search_costs"]) if "search_costs" in rec else None  # measured: replayed, not re-measured
-            task = Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], who[0], who[1],
-                        dict(rec["strategy"]["params"]), search_costs=replay)
-            _, text = run_task(task)
-        except Exception as exc:  # an unknown strategy or a setting the harness refuses
-            report.problems.append(RunProblem(line, *who, f"re-run failed: {type(exc).__name__}: {exc}"))
+        if isinstance(outcome, Exception):
+            report.problems.append(RunProblem(line, *who, f"re-run failed: {type(outcome).__name__}: {outcome}"))
             continue
-        again = json.loads(text)
-        if again["trajectory_sha256"] != rec["trajectory_sha256"] or again["status"] != rec["status"]:
-            report.problems.append(RunProblem(line, *who, "re-run differs: " + _first_difference(rec["trajectory"], again["trajectory"])
-                                              + (f"; status {rec['status']!r} vs {again['status']!r}" if again["status"] != rec["status"] else "")))
+        _compare_rerun(line, rec, json.loads(outcome), report)
+    report.rerun.sort()
     log.info("verified %s: %d runs, %d re-run, %d problems", path, report.runs, len(report.rerun), len(report.problems))
     return report
+
+
+def _max_cost(lookup: Any) -> float:
+    """The largest cost of one evaluation on the run's clock (training to the target epoch from scratch)."""
+    if hasattr(lookup, "max_cost"):
+        return float(lookup.max_cost())
+    if getattr(lookup, "_table", False):
+        return float(max(lookup._cum_costs()[lookup.target_epoch]))
+    return math.inf  # a surrogate: no bound from the table
+
+
+def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], lookup: Any, report: VerifyReport, *,
+               max_cost: float, cls: Any) -> None:
+    """Every check of one run that needs no re-run; problems go to ``report``."""
+    who = (rec["strategy"]["name"], rec["seed"])
+    wrong = [k for k in RULE_KEYS if rounded(rec.get(k)) != rules.get(k)]
+    if wrong:
+        k = wrong[0]
+        report.problems.append(RunProblem(line, *who, f"{k} is {rec.get(k)!r:.120}, the harness applies {rules.get(k)!r:.120}"))
+        return
+    if cls is None:
+        report.problems.append(RunProblem(line, *who, f"unknown strategy {who[0]!r}: it cannot be re-run here"))
+        return
+    if trajectory_hash(rec["trajectory"]) != rec["trajectory_sha256"]:
+        report.problems.append(RunProblem(line, *who, "trajectory_sha256 does not match the trajectory (numbers edited?)"))
+        return
+    charged = has_own_compute(cls) and rec["clock_unit"] == "seconds"
+    for problem in (search_costs_problem(rec, charged=charged), incumbent_problem(rec), length_problem(rec, max_cost=max_cost)):
+        if problem is not None:
+            report.problems.append(RunProblem(line, *who, problem))
+            return
+    _check_against_table(line, rec, lookup, report)
+
+
+def _compare_rerun(line: int, rec: dict[str, Any], again: dict[str, Any], report: VerifyReport) -> None:
+    """A re-run must give the recorded trajectory, status and notes, and measure no more own compute than recorded allows."""
+    who = (rec["strategy"]["name"], rec["seed"])
+    if again["trajectory_sha256"] != rec["trajectory_sha256"] or again["status"] != rec["status"]:
+        report.problems.append(RunProblem(line, *who, "re-run differs: " + _first_difference(rec["trajectory"], again["trajectory"])
+                                          + (f"; status {rec['status']!r} vs {again['status']!r}" if again["status"] != rec["status"] else "")))
+        return
+    if (again.get("notes") or []) != (rec.get("notes") or []):
+        report.problems.append(RunProblem(line, *who, f"re-run notes {again.get('notes')!r:.200} differ from the recorded "
+                                                      f"{rec.get('notes')!r:.200}"))
+        return
+    measured = again.get("measured_search_costs")
+    if measured is not None and rec.get("search_costs") is not None:
+        report.remeasured.append((*who, float(sum(rec["search_costs"])), float(sum(measured))))
+        problem = cost_problems(rec["search_costs"], measured)
+        if problem is not None:
+            report.problems.append(RunProblem(line, *who, problem))
 
 
 __all__ = ["RULE_KEYS", "RunProblem", "VerifyReport", "verify_results"]

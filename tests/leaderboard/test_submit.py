@@ -10,7 +10,7 @@ from leaderboard_fakes import tamper
 
 from nasbench_suite.cli import main
 from nasbench_suite.harness.results import read_text, write_gzip
-from nasbench_suite.leaderboard import BoardMismatchError, build
+from nasbench_suite.leaderboard import build
 from nasbench_suite.leaderboard.submit import SubmissionRejectedError, submit
 
 
@@ -34,7 +34,7 @@ def other_budget_results(toy_store: Path, tmp_path_factory: pytest.TempPathFacto
 def board(toy_results: Path, toy_store: Path, tmp_path: Path) -> Path:
     """A board folder holding :func:`toy_results`, made by a submission."""
     folder = tmp_path / "board"
-    result = submit(toy_results, folder, benchmark=str(toy_store), sample=2)
+    result = submit(toy_results, folder, benchmark=str(toy_store), sample=2, seeds=range(10), jobs=1)
     assert result.added is not None
     return folder
 
@@ -57,20 +57,20 @@ def test_rejected_submission_leaves_the_board_byte_identical(board: Path, toy_re
     before = snapshot(board)
     bad = tamper(toy_results, tmp_path / "bad.jsonl", line=3, column="test", index=2, delta=0.1)
     with pytest.raises(SubmissionRejectedError, match="trajectory_sha256"):
-        submit(bad, board, benchmark=str(toy_store), sample=1)
+        submit(bad, board, benchmark=str(toy_store), sample=1, jobs=1)
     assert snapshot(board) == before
 
 
 def test_incompatible_submission_leaves_the_board_byte_identical(board: Path, other_budget_results: Path, toy_store: Path) -> None:
     before = snapshot(board)
-    with pytest.raises(BoardMismatchError, match="budget"):
-        submit(other_budget_results, board, benchmark=str(toy_store), sample=1)
+    with pytest.raises(SubmissionRejectedError, match="budget"):  # the board's track fixes the budget
+        submit(other_budget_results, board, benchmark=str(toy_store), sample=1, jobs=1)
     assert snapshot(board) == before
 
 
 def test_resubmitting_the_same_file_changes_nothing(board: Path, toy_results: Path, toy_store: Path) -> None:
     before = snapshot(board)
-    assert submit(toy_results, board, benchmark=str(toy_store), sample=0).added is None
+    assert submit(toy_results, board, benchmark=str(toy_store), sample=0, jobs=1).added is None
     assert snapshot(board) == before
 
 
@@ -97,4 +97,4 @@ def test_compressed_results_build_and_verify_like_plain_ones(toy_results: Path, 
     build([packed], packed_board)
     strip = lambda d: {k: v for k, v in json.loads((d / "leaderboard.json").read_text()).items() if k != "files"}  # noqa: E731
     assert strip(plain_board) == strip(packed_board)
-    assert verify_results(packed, benchmark=str(toy_store), sample=1).ok
+    assert verify_results(packed, benchmark=str(toy_store), sample=1, jobs=1).ok
