@@ -40,7 +40,7 @@ BASE: dict[str, list[str]] = {
     "plot": ["{results}", "--out", "{out}.png"],
     "leaderboard build": ["{results}", "--out", "{out}"],
     "leaderboard verify": ["{results}", "--benchmark", "{store}", "--sample", "1"],
-    "leaderboard submit": ["{results}", "--board", "{out}", "--benchmark", "{store}", "--sample", "1"],
+    "leaderboard submit": ["{results}", "--board", "{out}", "--benchmark", "{store}", "--sample", "1", "--seeds", "0-1"],
     "zc": ["--benchmark", "{store}", "--skeleton", "light", "--channels", "4", "--cells", "1", "--train-dataset", "digits",
            "--proxies", "params", "--workers", "1", "--batch-size", "8", "--out", "{out}.h5", "--no-progress"],
     "surrogate fit": ["--benchmark", "{store}", "--dataset", "toy", "--train-size", "10", "--out", "{out}"],
@@ -58,11 +58,12 @@ OUTPUTS = {"out", "plot", "board"}
 NAMES = {"dataset", "strategies", "proxies", "space", "skeleton", "engine", "device", "metric", "train_dataset", "arch",
          "budgets", "datasets"}
 #: options whose value is free text or only used with other machines or data: nothing to refuse
-FREE = {"title", "name", "ray_address", "data_root"}
+FREE = {"title", "name", "ray_address", "data_root", "nonce"}
 SPECIAL = {
     "seeds": ("-1", "5-2", "x", "1.5"),
     "train_size": ("0", "abc", "-3", "1.5"),
     "param": ("nope", "rs.nope=1", "nope.x=1"),
+    "track": ("no-such-track", "{garbage}"),
 }
 
 
