@@ -17,15 +17,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     defaults = SimpleNamespace(**{f.name: f.default for f in fields(TrainProtocol)})
     p = subparsers.add_parser(
         "generate",
-        help="train every cell of a search space and write a benchmark table",
-        description="Train one network per isomorphism class for each seed and write the table. "
+        help="train every cell of a search space (or a uniform sample of it) and write a benchmark table",
+        description="Train one network per isomorphism class for each seed and write the table: the whole space, "
+        "or with --sample N a uniform sample of N architectures (the only kind for nb101 and darts). "
         "Resumable: rerun the same command after an interruption and it continues.",
     )
     p.add_argument("--space", default="nb201", help="search space (default: nb201)")
+    p.add_argument("--sample", type=int, default=None, metavar="N",
+                   help="train N distinct architectures drawn uniformly instead of the whole space")
+    p.add_argument("--sample-seed", type=int, default=0,
+                   help="seed of the architecture draw (default: 0); a larger N with the same seed extends a table")
     p.add_argument("--dataset", default=defaults.dataset, help=f"training dataset (default: {defaults.dataset})")
-    p.add_argument("--skeleton", default=defaults.skeleton, help=f"macro skeleton (default: {defaults.skeleton})")
-    p.add_argument("--channels", type=positive_int, default=defaults.channels, help="channels C of the first stage")
-    p.add_argument("--cells", type=positive_int, default=defaults.cells, help="cells N per stage")
+    p.add_argument("--skeleton", default=defaults.skeleton,
+                   help=f"network skeleton of the space, e.g. light or official (default: {defaults.skeleton})")
+    p.add_argument("--channels", type=positive_int, default=None,
+                   help="the skeleton's channel size (NB201: channels C of the first stage; default: the skeleton's)")
+    p.add_argument("--cells", type=positive_int, default=None,
+                   help="the skeleton's cell count (NB201: cells N per stage; default: the skeleton's)")
     p.add_argument("--epochs", type=positive_int, default=defaults.epochs, help=f"training epochs (default: {defaults.epochs})")
     p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size, help="training batch size")
     p.add_argument(
@@ -50,14 +58,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the generation described by ``args``."""
+    from nasbench_suite.training.builders import get_builder
     from nasbench_suite.training.generate import generate_table
 
     _check_device(args.device)
+    builder = get_builder(args.space, args.skeleton)
     protocol = TrainProtocol(
         dataset=args.dataset,
         skeleton=args.skeleton,
-        channels=args.channels,
-        cells=args.cells,
+        channels=builder.channels if args.channels is None else args.channels,
+        cells=builder.cells if args.cells is None else args.cells,
         epochs=args.epochs,
         batch_size=args.batch_size,
         bn_recalibrate=args.bn_recalibrate,
@@ -70,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         engine=args.engine,
         limit=args.limit,
+        sample=args.sample,
+        sample_seed=args.sample_seed,
         device=args.device,
         data_root=args.data_root,
         name=args.name,

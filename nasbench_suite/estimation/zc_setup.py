@@ -2,7 +2,9 @@
 
 A :class:`ProxySetup` records everything that changes a proxy's value: the
 network (skeleton, channels, cells, as in a table's training protocol), the
-dataset, the seed and the minibatch size. For each proxy the network is
+dataset, the seed and the minibatch size. The network is the space's builder
+for the skeleton (:func:`nasbench_suite.training.builders.get_builder`), so
+every space with a builder has proxies. For each proxy the network is
 built afresh after ``torch.manual_seed(seed)``, so every proxy sees the same
 initial weights; the minibatch is ``batch_size`` training images drawn
 without replacement by ``numpy.random.default_rng(seed)``.
@@ -21,7 +23,6 @@ import torch
 
 from nasbench_suite.errors import UnknownNameError
 from nasbench_suite.estimation.zero_cost import DATA_FREE, PROXIES, ProxyUndefinedError
-from nasbench_suite.spaces.nb201 import Architecture
 
 __all__ = ["ProxySetup", "ProxyValue", "compute_proxies", "minibatch", "resolve_proxies"]
 
@@ -99,24 +100,26 @@ def minibatch(setup: ProxySetup) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
-def _network(arch: Architecture, setup: ProxySetup) -> torch.nn.Module:
-    from nasbench_suite.training.networks import build_network
+def _network(arch: Any, setup: ProxySetup, space: str) -> torch.nn.Module:
+    from nasbench_suite.training.builders import get_builder
 
     _, _, c_in, classes = _batch(setup.dataset, setup.seed, setup.batch_size)
     torch.manual_seed(setup.seed)
-    return build_network(arch, skeleton=setup.skeleton, in_channels=c_in, num_classes=classes,
-                         channels=setup.channels, cells=setup.cells)
+    return get_builder(space, setup.skeleton).build(arch, in_channels=c_in, num_classes=classes,
+                                                    channels=setup.channels, cells=setup.cells)
 
 
-def _has_path(arch: Architecture, setup: ProxySetup, x: torch.Tensor) -> bool:
-    net = _network(arch, setup).eval()
+def _has_path(arch: Any, setup: ProxySetup, x: torch.Tensor, space: str) -> bool:
+    net = _network(arch, setup, space).eval()
     probe = x[:2].clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(net(probe).sum(), probe, allow_unused=True)
     return grad is not None and bool(torch.any(grad != 0))
 
 
-def compute_proxies(arch: Architecture | str, names: list[str] | tuple[str, ...], *, setup: ProxySetup) -> dict[str, ProxyValue]:
-    """Every proxy in ``names`` for ``arch`` under ``setup``; undefined ones are NaN with a reason.
+def compute_proxies(
+    arch: Any, names: list[str] | tuple[str, ...], *, setup: ProxySetup, space: str = "nb201"
+) -> dict[str, ProxyValue]:
+    """Every proxy in ``names`` for ``arch`` (of ``space``) under ``setup``; undefined ones are NaN with a reason.
 
     Examples
     --------
@@ -124,8 +127,11 @@ def compute_proxies(arch: Architecture | str, names: list[str] | tuple[str, ...]
     ...                        ["synflow", "params"], setup=ProxySetup())  # doctest: +SKIP
     >>> vals["params"].value  # doctest: +SKIP
     """
-    if isinstance(arch, str):
-        arch = Architecture.from_string(arch)
+    from nasbench_suite.spaces import get_space
+    from nasbench_suite.training.builders import get_builder
+
+    get_builder(space, setup.skeleton)  # unknown spaces and skeletons raise before any work
+    arch = get_space(space).parse(arch)
     x, y = minibatch(setup)
     path = None
     out: dict[str, ProxyValue] = {}
@@ -137,12 +143,12 @@ def compute_proxies(arch: Architecture | str, names: list[str] | tuple[str, ...]
             start = time.perf_counter()
             if name not in DATA_FREE:
                 if path is None:
-                    path = _has_path(arch, setup, x)
+                    path = _has_path(arch, setup, x, space)
                 if not path:
                     out[name] = ProxyValue(math.nan, NO_PATH, time.perf_counter() - start)
                     continue
             try:
-                value, reason = fn(_network(arch, setup), x, y), None
+                value, reason = fn(_network(arch, setup, space), x, y), None
             except ProxyUndefinedError as exc:
                 value, reason = math.nan, str(exc)
             except (RuntimeError, FloatingPointError, np.linalg.LinAlgError) as exc:  # numerical failure

@@ -30,8 +30,8 @@ import numpy as np
 
 from nasbench_suite.errors import UnknownNameError
 from nasbench_suite.estimation.zc_setup import ProxySetup, compute_proxies, resolve_proxies
+from nasbench_suite.spaces import get_space
 from nasbench_suite.spaces.base import isomorphism_rows
-from nasbench_suite.spaces.nb201 import NB201Space
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
 
 __all__ = ["ZcSweep", "add_zc_columns", "read_data", "stored_sweep", "sweep_archs", "zc_provenance", "zc_sweep"]
@@ -60,6 +60,8 @@ class ZcSweep:
     workers: int = 1
     #: for scores copied from another table, that table's compute record (its machine and times made them)
     compute: dict[str, Any] | None = None
+    #: the search space of ``archs``
+    space: str = "nb201"
 
 
 def _init_worker() -> None:
@@ -72,12 +74,16 @@ def _init_worker() -> None:
         pass
 
 
-def _work(chunk: list[tuple[int, str]], names: list[str], setup: dict[str, Any]) -> list[tuple[int, dict[str, tuple]]]:
+def _work(
+    chunk: list[tuple[int, str]], names: list[str], setup: dict[str, Any], space: str = "nb201"
+) -> list[tuple[int, dict[str, tuple]]]:
     s = ProxySetup(**setup)
-    return [(c, {k: tuple(v) for k, v in compute_proxies(a, names, setup=s).items()}) for c, a in chunk]
+    return [(c, {k: tuple(v) for k, v in compute_proxies(a, names, setup=s, space=space).items()}) for c, a in chunk]
 
 
-def _run(chunks: list[list[tuple[int, str]]], names: list[str], setup: ProxySetup, workers: int) -> Iterator[list]:
+def _run(
+    chunks: list[list[tuple[int, str]]], names: list[str], setup: ProxySetup, workers: int, space: str
+) -> Iterator[list]:
     if workers == 1:  # in process, single-threaded like the pool's workers
         import torch
 
@@ -85,7 +91,7 @@ def _run(chunks: list[list[tuple[int, str]]], names: list[str], setup: ProxySetu
         torch.set_num_threads(1)
         try:
             for chunk in chunks:
-                yield _work(chunk, names, setup.to_dict())
+                yield _work(chunk, names, setup.to_dict(), space)
         finally:
             torch.set_num_threads(threads)
         return
@@ -96,7 +102,7 @@ def _run(chunks: list[list[tuple[int, str]]], names: list[str], setup: ProxySetu
         try:
             while pending or running:
                 while pending and len(running) < 2 * workers:
-                    running.add(pool.submit(_work, pending.pop(), names, setup.to_dict()))
+                    running.add(pool.submit(_work, pending.pop(), names, setup.to_dict(), space))
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield future.result()
@@ -119,8 +125,9 @@ def sweep_archs(
     setup: ProxySetup,
     workers: int = 1,
     show_progress: bool = True,
+    space: str = "nb201",
 ) -> ZcSweep:
-    """Proxies of every architecture in ``archs``, computed once per isomorphism class.
+    """Proxies of every architecture in ``archs`` (of ``space``), computed once per isomorphism class.
 
     The values do not depend on ``workers`` (each worker computes with one thread).
     """
@@ -128,7 +135,10 @@ def sweep_archs(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     archs = list(archs)
-    first, cls_of = isomorphism_rows(NB201Space(), archs)
+    from nasbench_suite.training.builders import get_builder
+
+    get_builder(space, setup.skeleton)  # an unknown space or skeleton raises before any work
+    first, cls_of = isomorphism_rows(get_space(space), archs)
     reps = [archs[i] for i in first]
     per_class = {n: np.full(len(reps), np.nan) for n in names}
     reason_of: dict[str, list[str | None]] = {n: [None] * len(reps) for n in names}
@@ -141,7 +151,7 @@ def sweep_archs(
         progress, task = _progress(len(reps))
         progress.start()
     try:
-        for results in _run(chunks, names, setup, workers):
+        for results in _run(chunks, names, setup, workers, space):
             for c, vals in results:
                 for n, (value, reason, secs) in vals.items():
                     per_class[n][c] = value
@@ -162,7 +172,7 @@ def sweep_archs(
         codes[n] = class_codes[cls_of]
         reasons[n] = distinct
     log.info("computed %d proxies for %d classes (%d architectures) in %.1f s", len(names), len(reps), len(archs), wall)
-    return ZcSweep(archs, setup, values, codes, reasons, len(reps), wall, seconds, workers)
+    return ZcSweep(archs, setup, values, codes, reasons, len(reps), wall, seconds, workers, space=space)
 
 
 def read_data(bench: Any) -> BenchmarkData:
@@ -192,8 +202,9 @@ def zc_provenance(sweep: ZcSweep) -> dict[str, Any]:
 
     return {
         "setup": sweep.setup.to_dict(),
-        "network": "nasbench_suite.training.networks.build_network with the setup's skeleton, channels and cells; "
-                   "built afresh for each proxy after torch.manual_seed(seed)",
+        "space": sweep.space,
+        "network": "nasbench_suite.training.builders.get_builder(space, skeleton).build with the setup's channels "
+                   "and cells; built afresh for each proxy after torch.manual_seed(seed)",
         "minibatch": "batch_size training-split images at numpy.random.default_rng(seed).choice(n_train, batch_size, "
                      "replace=False); synflow uses one all-ones input instead",
         "definitions": "nasbench_suite.estimation.zero_cost (module docstring)",
@@ -233,7 +244,9 @@ def add_zc_columns(data: BenchmarkData, sweep: ZcSweep, *, dataset: str) -> Benc
     return replace(data, datasets=datasets, provenance={**data.provenance})
 
 
-def stored_sweep(source: Any, archs: Sequence[str], names: Sequence[str], setup: ProxySetup) -> ZcSweep:
+def stored_sweep(
+    source: Any, archs: Sequence[str], names: Sequence[str], setup: ProxySetup, space: str | None = None
+) -> ZcSweep:
     """The proxies ``names`` of ``archs`` as another table stores them, when it computed them with ``setup``.
 
     Proxy scores depend on the architecture, the network setup and the seed,
@@ -245,6 +258,10 @@ def stored_sweep(source: Any, archs: Sequence[str], names: Sequence[str], setup:
     if len(holders) != 1:
         raise ValueError(f"{source.name!r} holds zero-cost columns in {len(holders)} datasets; expected exactly one")
     prov = source.dataset_provenance(holders[0])["zero_cost"]
+    their_space = prov.get("space", "nb201")  # recorded since proxies exist for every space; NB201 before
+    our_space = getattr(source, "space_name", their_space) if space is None else space
+    if their_space != our_space:
+        raise ValueError(f"{source.name!r} scored architectures of space {their_space!r}, not {our_space!r}")
     theirs, ours = prov["setup"], setup.to_dict()
     differ = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
     if differ:
@@ -271,6 +288,7 @@ def stored_sweep(source: Any, archs: Sequence[str], names: Sequence[str], setup:
         proxy_seconds={n: float(compute.get("proxy_seconds_summed", {}).get(n, 0.0)) for n in names},
         workers=int(compute.get("workers", 1)),
         compute=dict(compute),
+        space=their_space,
     )
 
 
@@ -317,10 +335,11 @@ def zc_sweep(
         target = bench.datasets[0]
     data = read_data(bench)
     if reuse is None:
-        result = sweep_archs(data.archs, names, setup=proxy_setup, workers=workers, show_progress=show_progress)
+        result = sweep_archs(data.archs, names, setup=proxy_setup, workers=workers, show_progress=show_progress,
+                             space=bench.space_name)
     else:
         source = resolve(str(reuse)) if isinstance(reuse, (str, os.PathLike)) else reuse
-        result = stored_sweep(source, data.archs, names, proxy_setup)
+        result = stored_sweep(source, data.archs, names, proxy_setup, space=bench.space_name)
     data = add_zc_columns(data, result, dataset=target)
     if reuse is not None:
         data.datasets[target].provenance["zero_cost"]["reused_from"] = {"name": source.name, "checksum": source.checksum}

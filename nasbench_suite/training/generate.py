@@ -1,10 +1,21 @@
 """Generate a benchmark table: train one network per isomorphism class, for each seed.
 
 Isomorphic cells compute the same function, so only one representative per
-class (:meth:`Architecture.canonical_key`) is trained: the member with the
-smallest official index. Every architecture of the space then gets its
-class's numbers. Classes are ordered by their representative's official
-index; ``limit`` keeps the first classes of that order.
+class (:meth:`Architecture.canonical_key`) is trained. Two kinds of table:
+
+* **enumerated** (spaces with an index: NB201, NATS-sss, TransNAS-Bench-101):
+  every architecture of the space; the representative is the member with the
+  smallest official index and classes are ordered by it;
+* **sampled** (``sample=N``, any space, the only kind for NB101 and DARTS):
+  ``N`` distinct architectures drawn uniformly by the space's sampler from
+  ``numpy.random.default_rng(sample_seed)``, rows in draw order; the
+  representative of a class is its first drawn member and classes are
+  ordered by it. Draws with one seed extend each other, so a larger ``N``
+  with the same seed continues a smaller table's journal.
+
+Every architecture of the table gets its class's numbers; ``limit`` keeps the
+first classes. The network is the space's builder for the protocol's skeleton
+(:func:`nasbench_suite.training.builders.get_builder`).
 
 Generation is resumable: each finished (class, seed) job is committed to a
 journal next to the output (``<out>.journal.sqlite``); rerunning the same
@@ -28,16 +39,25 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.benchmark import COSTS, METRICS
-from nasbench_suite.spaces import SPACES
+from nasbench_suite.spaces import SPACES, get_space
+from nasbench_suite.spaces.base import isomorphism_rows
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
 from nasbench_suite.training.data import DATASETS
 from nasbench_suite.training.engines import ENGINES
 from nasbench_suite.training.jobs import JobSpec
 from nasbench_suite.training.journal import Journal, JobResult, ProtocolMismatchError
-from nasbench_suite.training.networks import SKELETONS
+from nasbench_suite.training.builders import get_builder
 from nasbench_suite.training.trainer import TrainProtocol
 
-__all__ = ["IsoClass", "generate_table", "isomorphism_classes", "journal_path", "machine_info"]
+__all__ = [
+    "IsoClass",
+    "generate_table",
+    "isomorphism_classes",
+    "journal_path",
+    "machine_info",
+    "sampled_architectures",
+    "sampled_classes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +67,15 @@ REPRESENTATIVE_POLICY = (
     "with the smallest official index; every member gets its class's numbers; classes are ordered by "
     "their representative's official index"
 )
+#: how a sampled table is drawn and represented, recorded in every sampled table
+SAMPLE_POLICY = (
+    "architectures drawn uniformly by the space's sampler (SearchSpace.sample) with "
+    "numpy.random.default_rng(sample seed), a string already drawn skipped, until N distinct; rows in draw order; "
+    "one network per isomorphism class (canonical_key) among them, the representative is the class's first drawn "
+    "member; every member gets its class's numbers; classes are ordered by their first draw"
+)
+#: largest space enumerated by index (larger ones are sampled)
+MAX_ENUMERATED = 100_000
 
 
 @dataclass(frozen=True)
@@ -62,13 +91,87 @@ class IsoClass:
 def isomorphism_classes(space: str = "nb201") -> tuple[IsoClass, ...]:
     """The space's isomorphism classes, ordered by their representative's official index."""
     sp = SPACES.get(space)()
-    if not sp.size:
-        raise ValueError(f"space {space!r} cannot be enumerated, so it cannot be tabulated")
+    if not sp.size or sp.size > MAX_ENUMERATED or not _has_index(sp):
+        size = "too many" if not sp.size else f"{sp.size:,}"
+        raise ValueError(
+            f"space {space!r} ({size} architectures) is not enumerated by index; generate a sampled table "
+            "instead (sample=N, on the command line --sample N)"
+        )
     groups: dict[str, list[int]] = defaultdict(list)
     for index in range(sp.size):
         groups[sp.parse(index).canonical_key()].append(index)
     classes = [IsoClass(m[0], sp.parse(m[0]).to_string(), tuple(m)) for m in map(sorted, groups.values())]
     return tuple(sorted(classes, key=lambda c: c.representative))
+
+
+def _has_index(sp: Any) -> bool:
+    try:
+        sp.parse(0)
+    except (ValueError, TypeError, LookupError):
+        return False
+    return True
+
+
+@cache
+def sampled_architectures(space: str, n: int, seed: int = 0) -> tuple[str, ...]:
+    """``n`` distinct architectures of ``space`` (strings) drawn uniformly with ``default_rng(seed)``, in draw order.
+
+    The draws of one seed extend each other: the first ``n`` of a larger sample are this sample.
+    """
+    sp = get_space(space)
+    if isinstance(n, bool) or int(n) < 1:
+        raise ValueError(f"sample must be a positive number of architectures, got {n!r}")
+    if sp.size is not None and n > sp.size:
+        raise ValueError(f"sample {n} exceeds the {sp.size:,} architectures of space {space!r}")
+    rng = np.random.default_rng(int(seed))
+    drawn: dict[str, None] = {}
+    misses = 0
+    while len(drawn) < n:
+        text = sp.sample(rng).to_string()
+        if text in drawn:
+            misses += 1
+            if misses > 100 * n + 1000:  # pragma: no cover - only for near-exhaustive samples of small spaces
+                raise ValueError(f"could not draw {n} distinct architectures of {space!r}; ask for fewer")
+            continue
+        drawn[text] = None
+    return tuple(drawn)
+
+
+@cache
+def sampled_classes(space: str, n: int, seed: int = 0) -> tuple[IsoClass, ...]:
+    """The isomorphism classes among :func:`sampled_architectures`; members are draw positions."""
+    archs = sampled_architectures(space, n, seed)
+    first, cls_of = isomorphism_rows(get_space(space), archs)
+    members: dict[int, list[int]] = defaultdict(list)
+    for position, c in enumerate(cls_of.tolist()):
+        members[c].append(position)
+    return tuple(IsoClass(int(f), archs[int(f)], tuple(members[c])) for c, f in enumerate(first.tolist()))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a generation trains: the classes, the string of each member, and what the table records about it."""
+
+    classes: tuple[IsoClass, ...]
+    archs: Any  # member number -> architecture string (a sequence, or the space's index order)
+    protocol: dict[str, Any]
+
+
+class _ByIndex:
+    def __init__(self, space: str) -> None:
+        self.space = get_space(space)
+
+    def __getitem__(self, index: int) -> str:
+        return self.space.parse(index).to_string()
+
+
+def _plan(space: str, sample: int | None, sample_seed: int) -> _Plan:
+    if sample is None:
+        classes = isomorphism_classes(space)
+        return _Plan(classes, _ByIndex(space), {"representatives": REPRESENTATIVE_POLICY})
+    classes = sampled_classes(space, int(sample), int(sample_seed))
+    recorded = {"representatives": SAMPLE_POLICY, "sample": {"size": int(sample), "seed": int(sample_seed)}}
+    return _Plan(classes, sampled_architectures(space, int(sample), int(sample_seed)), recorded)
 
 
 def journal_path(out: str | Path) -> Path:
@@ -119,16 +222,21 @@ def _numerics_provenance(recorded: list[dict[str, Any] | None]) -> dict[str, Any
     return {"numerics": None, "numerics_note": note, "numerics_history": recorded}
 
 
-def _settings(space: str, protocol: TrainProtocol) -> dict[str, Any]:
+def _settings(space: str, protocol: TrainProtocol, sample_seed: int | None = None) -> dict[str, Any]:
     # seeds are not part of the settings: jobs are keyed by (class, seed), so a table of any
-    # subset of the journaled seeds can be assembled, and more seeds can be added later
-    return {"space": space, "protocol": protocol.to_dict()}
+    # subset of the journaled seeds can be assembled, and more seeds can be added later; nor is
+    # a sample's size: the draws of one sample seed extend each other, so a sample can grow
+    settings = {"space": space, "protocol": protocol.to_dict()}
+    if sample_seed is not None:
+        settings["sample_seed"] = int(sample_seed)
+    return settings
 
 
 def _check_names(space: str, protocol: TrainProtocol, engine: str) -> None:
-    for registry, name in ((SPACES, space), (DATASETS, protocol.dataset), (SKELETONS, protocol.skeleton)):
+    for registry, name in ((SPACES, space), (DATASETS, protocol.dataset)):
         if name not in registry:
             registry.get(name)  # raises UnknownNameError listing the valid names
+    get_builder(space, protocol.skeleton)  # raises UnknownNameError listing the space's skeletons
     if engine not in ENGINES:
         ENGINES.get(engine)
 
@@ -154,6 +262,8 @@ def generate_table(
     engine: str = "local",
     limit: int | None = None,
     classes: Sequence[int] | None = None,
+    sample: int | None = None,
+    sample_seed: int = 0,
     device: str = "cpu",
     data_root: str | None = None,
     name: str | None = None,
@@ -163,14 +273,17 @@ def generate_table(
 ) -> BenchmarkData:
     """Train every pending job, then assemble the table and (``write=True``) write it to ``out``.
 
-    ``limit`` keeps the first ``limit`` classes; ``classes`` picks classes by
-    position in :func:`isomorphism_classes` instead. Returns the assembled data.
+    ``sample=N`` trains ``N`` architectures drawn with ``sample_seed`` (see the
+    module docstring) instead of the whole space. ``limit`` keeps the first
+    ``limit`` classes; ``classes`` picks classes by position in the class list
+    (:func:`isomorphism_classes` or :func:`sampled_classes`) instead. Returns the assembled data.
     """
     _check_names(space, protocol, engine)
     seeds = [int(s) for s in seeds]
     if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
         raise ValueError(f"seeds must be distinct, non-empty and >= 0 (-1 marks a seed mean in a store), got {seeds}")
-    all_classes = isomorphism_classes(space)
+    plan = _plan(space, sample, sample_seed)
+    all_classes = plan.classes
     if classes is None:
         chosen = list(range(len(all_classes) if limit is None else min(int(limit), len(all_classes))))
     else:
@@ -188,10 +301,11 @@ def generate_table(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     wall_start = time.time()
-    with Journal(jpath, _settings(space, protocol)) as journal:
+    with Journal(jpath, _settings(space, protocol, None if sample is None else sample_seed)) as journal:
         done = journal.done()
         specs = [
-            JobSpec(c, s, all_classes[c].arch, protocol.to_dict(), device, data_root, measure_costs=s == seeds[0])
+            JobSpec(c, s, all_classes[c].arch, protocol.to_dict(), device, data_root, measure_costs=s == seeds[0],
+                    space=space)
             for s in seeds  # seed-major: every class of the first seed finishes first
             for c in chosen
             if (c, s) not in done
@@ -211,7 +325,9 @@ def generate_table(
         else:
             for result in results:
                 journal.commit(result)
-        data = assemble(journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem, device=device)
+        data = assemble(
+            journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem, device=device, plan=plan
+        )
         data.provenance.update(_numerics_provenance(journal.numerics()))
         data.provenance.update(
             machine=machine_info(threads=protocol.threads),
@@ -238,16 +354,20 @@ def assemble(
     chosen: Sequence[int],
     name: str,
     device: str = "cpu",
+    plan: _Plan | None = None,
 ) -> BenchmarkData:
-    """The table of the ``chosen`` classes from the journal's results (all of them must be done)."""
-    all_classes = isomorphism_classes(space)
+    """The table of the ``chosen`` classes from the journal's results (all of them must be done).
+
+    ``plan`` says which classes there are (default: the space's enumeration).
+    """
+    plan = plan or _plan(space, None, 0)
+    all_classes = plan.classes
     by_job: dict[tuple[int, int], JobResult] = {(r.cls, r.seed): r for r in journal.results()}
     missing = [(c, s) for c in chosen for s in seeds if (c, s) not in by_job]
     if missing:
         raise RuntimeError(f"{len(missing)} jobs are not finished yet, e.g. {missing[:3]}")
     rows = sorted((m, c) for c in chosen for m in all_classes[c].members)
-    sp = SPACES.get(space)()
-    archs = [sp.parse(m).to_string() for m, _ in rows]
+    archs = [plan.archs[m] for m, _ in rows]
     n, e = len(rows), protocol.epochs
     curves = np.full((n, len(seeds), e, len(METRICS)), np.nan)
     costs = np.full((n, len(COSTS)), np.nan)
@@ -288,8 +408,10 @@ def assemble(
         datasets={protocol.dataset: table},
         protocol={
             **protocol.to_dict(),
+            "space": space,
+            "network": get_builder(space, protocol.skeleton).description,
             "seeds": [int(s) for s in seeds],
-            "representatives": REPRESENTATIVE_POLICY,
+            **plan.protocol,
             "classes_trained": len(chosen),
             "classes_total": len(all_classes),
         },

@@ -25,6 +25,8 @@ class JobSpec:
     data_root: str | None = None
     #: costs are measured once per class, by the job of its first seed
     measure_costs: bool = True
+    #: the search space ``arch`` belongs to (its builder makes the network)
+    space: str = "nb201"
 
 
 def run_job(spec: JobSpec) -> JobResult:
@@ -34,7 +36,7 @@ def run_job(spec: JobSpec) -> JobResult:
     protocol = TrainProtocol.from_dict(spec.protocol)
     start = time.perf_counter()
     record = train_architecture(
-        spec.arch, protocol, seed=spec.seed, device=spec.device, data_root=spec.data_root,
+        spec.arch, protocol, seed=spec.seed, space=spec.space, device=spec.device, data_root=spec.data_root,
         measure_costs=spec.measure_costs,
     )
     return JobResult(

@@ -1,4 +1,7 @@
-"""Seeded, recorded training of one cell network under a :class:`TrainProtocol`.
+"""Seeded, recorded training of one network of any search space under a :class:`TrainProtocol`.
+
+The network comes from the space's builder (:func:`nasbench_suite.training.builders.get_builder`)
+for the protocol's skeleton, channels and cells.
 
 A :class:`TrainProtocol` records every choice that changes the numbers. On
 the CPU, the same protocol, seed and thread count give bit-identical curves
@@ -12,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,9 +24,9 @@ from torch import nn
 
 from nasbench_suite.benchmark import METRICS, Metric
 from nasbench_suite.numerics import deterministic
-from nasbench_suite.spaces.nb201 import Architecture
+from nasbench_suite.spaces import get_space
+from nasbench_suite.training.builders import get_builder
 from nasbench_suite.training.data import ImageData, load_dataset
-from nasbench_suite.training.networks import build_network
 from nasbench_suite.training.protocol import TrainProtocol
 
 __all__ = ["RunRecord", "TrainProtocol", "train_architecture"]
@@ -71,30 +75,31 @@ def _cosine(base: float, minimum: float, step: int, total: int) -> float:
 
 
 def train_architecture(
-    arch: Architecture | str,
+    arch: Any,
     protocol: TrainProtocol,
     *,
     seed: int,
+    space: str = "nb201",
     device: str | torch.device = "cpu",
     data: ImageData | None = None,
     data_root: str | None = None,
     measure_costs: bool = True,
 ) -> RunRecord:
-    """Train ``arch`` under ``protocol`` with ``seed``; per-epoch metrics and the architecture's costs.
+    """Train ``arch`` (an architecture of ``space``, or its string) under ``protocol`` with ``seed``;
+    per-epoch metrics and the architecture's costs.
 
     Accuracies are percentages; the train metrics are sample-weighted means
     over the epoch's batches; ``train_time`` is the seconds (by ``protocol.train_clock``) spent in that
     epoch's training steps.
     """
-    if isinstance(arch, str):
-        arch = Architecture.from_string(arch)
+    builder = get_builder(space, protocol.skeleton)
+    arch = get_space(space).parse(arch)
     device = torch.device(device)
     data = (data if data is not None else load_dataset(protocol.dataset, root=data_root)).to(device)
     with deterministic():
         torch.manual_seed(seed)
-        net = build_network(
+        net = builder.build(
             arch,
-            skeleton=protocol.skeleton,
             in_channels=data.in_channels,
             num_classes=data.num_classes,
             channels=protocol.channels,

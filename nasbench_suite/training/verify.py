@@ -217,8 +217,8 @@ def verify_table(
     """
     from nasbench_suite.benchmark import METRICS
     from nasbench_suite.spaces import get_space
+    from nasbench_suite.spaces.base import isomorphism_rows
     from nasbench_suite.training import trainer
-    from nasbench_suite.training.generate import isomorphism_classes
 
     if not bench.protocol or "dataset" not in bench.protocol:
         raise NotGeneratedError(f"benchmark {bench.name!r} records no training protocol: it was imported, not generated")
@@ -240,16 +240,18 @@ def verify_table(
     # the full space (a table's own search_space may hold only the table's rows)
     space_name = getattr(bench, "space_name", None) or bench.search_space.name
     space = get_space(space_name)
-    reps = {space.parse(c.arch).canonical_key(): c.arch for c in isomorphism_classes(space_name)}
+    # generation trained each class's first member in table order (smallest index, or first drawn)
+    first, cls_of = isomorphism_rows(space, bench.archs)
     checks: list[ArchCheck] = []
     with numerics_context(threads=threads):
         decision = choose_mode(recorded, current_fingerprint(device=device), requested=mode, missing=missing)
         exact = decision.mode == "exact"
         for row in rows:
             arch = bench.archs[row]
-            rep = reps[space.parse(arch).canonical_key()]
+            rep = bench.archs[first[cls_of[row]]]
             for s_pos, s in enumerate(seeds):
-                record = trainer.train_architecture(rep, protocol, seed=int(s), device=device, data_root=data_root)
+                record = trainer.train_architecture(rep, protocol, seed=int(s), space=space_name, device=device,
+                                                    data_root=data_root)
                 check = ArchCheck(arch=arch, trained_as=rep, seed=int(s))
                 for e_pos, epoch in enumerate(epochs):
                     for m_pos, metric in enumerate(metrics):

@@ -26,6 +26,11 @@ __all__ = ["BUILDERS", "Builder", "get_builder", "skeleton_names"]
 #: space name -> ``{skeleton name: Builder}`` of that space
 BUILDERS: Registry[dict[str, Builder]] = Registry("network builder")
 BUILDERS.register("nb201", "nasbench_suite.training.builders.nb201:SKELETONS")
+BUILDERS.register("nb101", "nasbench_suite.training.builders.nb101:SKELETONS")
+BUILDERS.register("darts", "nasbench_suite.training.builders.darts:SKELETONS")
+BUILDERS.register("nats-sss", "nasbench_suite.training.builders.nats_sss:SKELETONS")
+BUILDERS.register("transnas101-micro", "nasbench_suite.training.builders.transnas101:MICRO_SKELETONS")
+BUILDERS.register("transnas101-macro", "nasbench_suite.training.builders.transnas101:MACRO_SKELETONS")
 
 
 def skeleton_names(space: str) -> list[str]:
