@@ -196,6 +196,7 @@ def save_figure(fig: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
 __all__ = [
     "DiskFullError",
     "OutputExistsError",
+    "atomic_folder",
     "atomic_open",
     "atomic_path",
     "check_output",
@@ -205,3 +206,42 @@ __all__ = [
     "write_bytes",
     "write_text",
 ]
+
+
+@contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``path``; on a clean exit it replaces ``path`` (a folder) whole.
+
+    The previous folder is renamed aside, the new one renamed into place and
+    the old one removed, so ``path`` is at every moment either the complete old
+    folder or the complete new one (between the two renames it briefly does not
+    exist). On any error the temporary folder is removed and ``path`` is untouched.
+    """
+    import shutil
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "expected an output folder, found a file", str(path))
+    existed = path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        try:
+            yield tmp
+            os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+            if existed:
+                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+                os.replace(path, old / path.name)
+                os.replace(tmp, path)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, path)
+        except BaseException as exc:
+            if is_disk_full(exc) and not isinstance(exc, DiskFullError):
+                kept = "the previous folder is intact" if existed else "no folder was written"
+                raise DiskFullError(f"no space left on device while writing {path}; {kept}") from exc
+            raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _fsync_dir(path.parent)

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         ["info", bench],
         ["run", "--benchmark", bench, "--dataset", DATASET, "--strategies", args.strategies, "--seeds", args.seeds,
          "--budget-evals", str(args.budget_evals), "--jobs", str(args.jobs), "--out", str(results)],
-        ["plot", str(results), "--out", str(args.out / "anytime.png")],
+        ["plot", str(results), "--out", str(args.out / "anytime.png"), "--force"],
         ["leaderboard", "build", str(results), "--out", str(args.out / "leaderboard")],
     ]
     for step in steps:

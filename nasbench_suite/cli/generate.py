@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 from dataclasses import fields
 from types import SimpleNamespace
+from typing import Any
 
 from nasbench_suite.training.protocol import TrainProtocol
 
@@ -72,24 +74,42 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         bn_recalibrate=args.bn_recalibrate,
     )
-    data = generate_table(
-        args.out,
-        protocol,
-        space=args.space,
-        seeds=args.seeds,
-        workers=args.workers,
-        engine=args.engine,
-        limit=args.limit,
-        sample=args.sample,
-        sample_seed=args.sample_seed,
-        device=args.device,
-        data_root=args.data_root,
-        name=args.name,
-        ray_address=args.ray_address,
-        show_progress=not args.no_progress,
-    )
+    try:
+        data = generate_table(
+            args.out,
+            protocol,
+            space=args.space,
+            seeds=args.seeds,
+            workers=args.workers,
+            engine=args.engine,
+            limit=args.limit,
+            sample=args.sample,
+            sample_seed=args.sample_seed,
+            device=args.device,
+            data_root=args.data_root,
+            name=args.name,
+            ray_address=args.ray_address,
+            show_progress=not args.no_progress,
+        )
+    except sqlite3.Error as exc:  # the journal could not be written
+        from nasbench_suite._atomic import DiskFullError
+        from nasbench_suite.training.generate import journal_path
+
+        journal = journal_path(args.out)
+        if "full" in str(exc) or _nearly_full(journal.parent):
+            raise DiskFullError(f"no space left on device while writing the generation journal {journal}; the jobs "
+                                "journaled so far are kept (free space and rerun the same command to resume)") from exc
+        raise OSError(f"generation journal {journal}: {exc}") from exc
     print(f"wrote {args.out}: {len(data.archs)} architectures, seeds {list(args.seeds)}, {args.epochs} epochs")
     return 0
+
+
+def _nearly_full(folder: Any) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
 
 
 def _check_device(device: str) -> None:

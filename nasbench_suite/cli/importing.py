@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nasbench_suite.cli._common import add_force
 from nasbench_suite.importers import IMPORTERS
 
 
@@ -16,14 +17,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = formats.add_parser(name, help=importer.help, description=importer.help)
         importer.add_arguments(p)
         p.add_argument("--out", type=Path, required=True, help="store file to write (.h5)")
+        add_force(p)
         p.set_defaults(func=_run, importer=importer)
 
 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from nasbench_suite._atomic import check_output
     from nasbench_suite.store import write_store
 
+    check_output(args.out, force=args.force)
     data = args.importer.read(args)
     checksum = write_store(args.out, data)
     n = len(data.archs)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.cli._common import fmt, positive_int, print_json
+from nasbench_suite.cli._common import add_force, fmt, positive_int, print_json
 from nasbench_suite.errors import NotMeasuredError
 
 
@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", type=Path, default=None,
                    help="a PNG of seed agreement, spread and noise at every epoch (implies --stats)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    add_force(p, "--plot file")
     p.set_defaults(func=run)
 
 
@@ -112,6 +113,10 @@ def _isnan(values: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     from nasbench_suite.catalog import resolve
 
+    if args.plot is not None:
+        from nasbench_suite._atomic import check_output
+
+        check_output(args.plot, force=args.force)
     bench = resolve(args.benchmark, verify=args.verify)
     info = describe(bench)
     if args.verify:

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also report each final incumbent's test metric at epoch E of the table (e.g. 200)")
     b.add_argument("--benchmark", default=None, metavar="NAME|FILE",
                    help="the benchmark for --report-epoch (default: the name the results carry)")
+    b.add_argument("--force", action="store_true",
+                   help="write into an --out folder that holds other files (a board folder is always rebuilt in place)")
     b.set_defaults(func=run_build)
 
     v = lsub.add_parser("verify", help="check a results file and re-run its runs (a sample of the expensive ones)")
@@ -80,6 +82,14 @@ def _check_inputs(args: argparse.Namespace) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from nasbench_suite.leaderboard import build
 
+    from pathlib import Path
+
+    from nasbench_suite._atomic import check_output
+    from nasbench_suite.leaderboard.board import JSON_NAME
+
+    out = Path(args.out)
+    # rebuilding a board in place is the point; files of anything else are not replaced without --force
+    check_output(out, folder=True, force=args.force or (out / JSON_NAME).is_file())
     bench = None
     if args.benchmark is not None and args.report_epoch is None:
         raise ValueError("--benchmark is only used with --report-epoch")

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.cli._common import non_negative_float, non_negative_int, positive_int
+from nasbench_suite.cli._common import add_force, non_negative_float, non_negative_int, positive_int
+
 
 
 def _train_size(text: str) -> int | float | None:
@@ -42,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("--noise-std", type=non_negative_float, help="seed noise std where the table holds only a seed mean")
     fit.add_argument("--name", help="benchmark name (default: <table>-<model>)")
     fit.add_argument("--out", type=Path, required=True, help="folder to write (models, card.json, card.md, plots)")
+    add_force(fit, "--out folder")
     fit.set_defaults(func=_fit)
 
     ev = verbs.add_parser("eval", help="measure a saved surrogate against a table")
@@ -51,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--all-archs", action="store_true", help="use every architecture, even those the surrogate was trained on")
     ev.add_argument("--plot", type=Path, help="folder for predicted-vs-true scatter plots (PNG)")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    add_force(ev, "plot in --plot")
     ev.set_defaults(func=_eval)
 
 
@@ -61,6 +64,9 @@ def _fit(args: argparse.Namespace) -> int:
     from nasbench_suite.surrogates.card import scatter_plot
     from nasbench_suite.surrogates.training import fit_surrogate
 
+    from nasbench_suite._atomic import atomic_folder, check_output
+
+    check_output(args.out, force=args.force, folder=True)
     console = Console()
     table = resolve(args.benchmark)
     epochs = None
@@ -80,17 +86,17 @@ def _fit(args: argparse.Namespace) -> int:
             noise_std=args.noise_std,
             name=args.name,
         )
-    args.out.mkdir(parents=True, exist_ok=True)
-    plots = {}
-    for h in held:
-        rel = f"scatter_{h.dataset}_{h.metric}_{h.epoch}.png"
-        scatter_plot(h.y_true, h.y_pred, args.out / rel, title=f"{bench.name}: {h.dataset} {h.metric} @ {h.epoch}")
-        plots[(h.dataset, h.metric, h.epoch)] = rel
-    for entry in bench.card["models"]:
-        rel = plots.get((entry["dataset"], entry["metric"], entry["epoch"]))
-        if rel:
-            entry["plot"] = rel
-    checksum = bench.save(args.out)
+    with atomic_folder(args.out) as folder:  # the bundle appears whole or not at all
+        plots = {}
+        for h in held:
+            rel = f"scatter_{h.dataset}_{h.metric}_{h.epoch}.png"
+            scatter_plot(h.y_true, h.y_pred, folder / rel, title=f"{bench.name}: {h.dataset} {h.metric} @ {h.epoch}")
+            plots[(h.dataset, h.metric, h.epoch)] = rel
+        for entry in bench.card["models"]:
+            rel = plots.get((entry["dataset"], entry["metric"], entry["epoch"]))
+            if rel:
+                entry["plot"] = rel
+        checksum = bench.save(folder)
     _print_quality(console, bench.card["models"])
     console.print(f"wrote [bold]{args.out}[/] (checksum {checksum[:16]}…)")
     return 0
@@ -137,6 +143,13 @@ def _eval(args: argparse.Namespace) -> int:
             from nasbench_suite.errors import UnknownNameError
 
             raise UnknownNameError(f"dataset of surrogate {bench.name!r}", ds, bench.datasets)
+    if args.plot:  # refuse before anything is computed or written
+        from nasbench_suite._atomic import check_output
+
+        check_output(args.plot, folder=True, force=True)
+        for entry in bench.card["models"]:
+            if not args.dataset or entry["dataset"] in args.dataset:
+                check_output(args.plot / f"eval_{entry['dataset']}_{entry['metric']}_{int(entry['epoch'])}.png", force=args.force)
     same_source = bench.card.get("source", {}).get("checksum") == getattr(table, "checksum", None)
     results = []
     for entry in bench.card["models"]:
@@ -159,7 +172,6 @@ def _eval(args: argparse.Namespace) -> int:
         quality = evaluate(y[ok], pred, higher_is_better=not metric.endswith(("_loss", "_time")))
         results.append({"dataset": ds, "metric": metric, "epoch": epoch, "n": int(ok.size), "on": held_out, "quality": quality})
         if args.plot:
-            args.plot.mkdir(parents=True, exist_ok=True)
             scatter_plot(y[ok], pred, args.plot / f"eval_{ds}_{metric}_{epoch}.png", title=f"{bench.name} on {table.name}: {ds} {metric} @ {epoch}")
     if args.json:
         print(json.dumps(results, indent=2, sort_keys=True))

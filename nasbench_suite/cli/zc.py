@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nasbench_suite.cli._common import non_negative_int, positive_int
+from nasbench_suite.cli._common import add_force, non_negative_int, positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "network; its training does not matter) instead of computing them")
     p.add_argument("--out", required=True, help="output store file (.h5)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_force(p)
     p.set_defaults(func=run)
 
 
@@ -40,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from nasbench_suite._atomic import check_output
     from nasbench_suite.estimation.zc_sweep import zc_sweep
 
+    check_output(args.out, force=args.force)
     result = zc_sweep(
         args.benchmark,
         args.out,

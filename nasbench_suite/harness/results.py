@@ -194,14 +194,19 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             return fh.read()
-    return path.read_text(encoding="utf-8")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ResultsFormatError(f"{path}: not a results file (not UTF-8 text at byte {exc.start})") from None
 
 
 def write_gzip(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` gzip-compressed with no timestamp or name in the header, so equal text gives equal bytes."""
     import gzip
 
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh:
+    from nasbench_suite._atomic import atomic_open
+
+    with atomic_open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh:
         fh.write(text.encode("utf-8"))
 
 
@@ -236,12 +241,9 @@ def read_results(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
 
 def write_lines_atomic(path: str | os.PathLike[str], lines: Iterable[str]) -> None:
     """Replace ``path`` with ``lines`` (each followed by a newline) in one atomic rename."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".partial")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    from nasbench_suite._atomic import atomic_open
+
+    with atomic_open(path, "w", encoding="utf-8") as fh:
         for line in lines:
             fh.write(line)
             fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)

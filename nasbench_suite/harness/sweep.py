@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -202,6 +203,25 @@ def _check_existing(path: Path, lines: list[str], settings: dict[str, Any], para
     return kept
 
 
+def _append(fh: Any, out: Path, line: str, kept: int) -> None:
+    """Append one record line to the unbuffered ``fh``; on a full disk, cut it back to its complete lines and say so."""
+    from nasbench_suite._atomic import DiskFullError, is_disk_full
+
+    data = memoryview((line + "\n").encode("utf-8"))
+    start = fh.seek(0, 2)
+    try:
+        while data:
+            data = data[fh.write(data):]
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        os.ftruncate(fh.fileno(), start)  # a half-written line would be dropped on resume anyway; leave none
+        raise DiskFullError(
+            f"no space left on device while writing {out}; it keeps the {kept} complete run(s) written so far "
+            "(rerun the same command to resume)"
+        ) from exc
+
+
 def run_sweep(
     spec: SweepSpec,
     out: str | Path,
@@ -249,10 +269,9 @@ def run_sweep(
     write_lines_atomic(out, [existing[k] for k in sorted(existing)])  # drops a truncated last line
     if tasks:
         log.info("sweep: %d runs to do, %d kept from %s", len(tasks), len(existing), out)
-    with open(out, "a", encoding="utf-8") as fh:
+    with open(out, "ab", buffering=0) as fh:
         for key, line in run_tasks(tasks, jobs=jobs, engine=engine, ray_address=ray_address, progress=progress):
-            fh.write(line + "\n")
-            fh.flush()
+            _append(fh, out, line, len(done))
             done[key] = line
             if on_result is not None:
                 on_result(key, line)

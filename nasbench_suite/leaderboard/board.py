@@ -249,11 +249,11 @@ def write_outputs(board: dict[str, Any], out: Path) -> None:
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` into folder ``out``, each through a temporary file and an atomic rename."""
+    from nasbench_suite._atomic import write_bytes
+
     out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        tmp = out / f".{name}.partial"
-        tmp.write_bytes(data)
-        os.replace(tmp, out / name)
+        write_bytes(out / name, data)
 
 
 def read_board(folder: str | os.PathLike[str]) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from nasbench_suite._atomic import write_bytes
 from nasbench_suite.store.format import FORMAT_NAME, FORMAT_VERSION, STRING_DTYPE, content_checksum
 from nasbench_suite.store.model import AGGREGATED_SEED, BenchmarkData, DatasetTable
 
@@ -104,33 +104,24 @@ def write_store(path: str | os.PathLike[str], data: BenchmarkData) -> str:
 
     _check(data)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with h5py.File(tmp, "w", track_order=False) as f:
-            f.attrs["format"] = FORMAT_NAME
-            f.attrs["format_version"] = FORMAT_VERSION
-            f.attrs["name"] = data.name
-            f.attrs["search_space"] = data.search_space
-            f.attrs["row_order"] = _row_order(data)
-            f.attrs["protocol"] = json.dumps(data.protocol, sort_keys=True)
-            f.attrs["provenance"] = json.dumps(data.provenance, sort_keys=True)
-            f.attrs["created_by"] = f"nasbench-suite {__version__}"
-            _strings(f, "archs", list(data.archs))
-            group = f.create_group("datasets")
-            for name in sorted(data.datasets):
-                _write_dataset(group, name, data.datasets[name], len(data.archs))
-            checksum = content_checksum(f)
-            f.attrs["checksum"] = checksum
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # HDF5 builds the file in memory and Python writes it out: a full disk is then a clear error from a plain
+    # write (:mod:`nasbench_suite._atomic`), never a failure inside HDF5's close, which can abort the interpreter
+    with h5py.File(f"{os.urandom(8).hex()}.h5", "w", driver="core", backing_store=False, track_order=False) as f:
+        f.attrs["format"] = FORMAT_NAME
+        f.attrs["format_version"] = FORMAT_VERSION
+        f.attrs["name"] = data.name
+        f.attrs["search_space"] = data.search_space
+        f.attrs["row_order"] = _row_order(data)
+        f.attrs["protocol"] = json.dumps(data.protocol, sort_keys=True)
+        f.attrs["provenance"] = json.dumps(data.provenance, sort_keys=True)
+        f.attrs["created_by"] = f"nasbench-suite {__version__}"
+        _strings(f, "archs", list(data.archs))
+        group = f.create_group("datasets")
+        for name in sorted(data.datasets):
+            _write_dataset(group, name, data.datasets[name], len(data.archs))
+        checksum = content_checksum(f)
+        f.attrs["checksum"] = checksum
+        f.flush()
+        image = f.id.get_file_image()
+    write_bytes(path, image)
     return checksum

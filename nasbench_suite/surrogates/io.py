@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_suite._atomic import write_text
 from nasbench_suite.errors import ChecksumMismatchError, StoreFormatError, UnsupportedVersionError
 
 #: version of the estimator folder layout written by this release
@@ -95,7 +96,7 @@ def save_estimator(estimator: Any, directory: str | os.PathLike[str]) -> None:
         "fitted": _to_json(meta),
         "versions": library_versions(),
     }
-    (directory / "estimator.json").write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    write_text(directory / "estimator.json", json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
 def load_estimator(directory: str | os.PathLike[str]) -> Any:
