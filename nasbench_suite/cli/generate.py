@@ -25,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Resumable: rerun the same command after an interruption and it continues.",
     )
     p.add_argument("--space", default="nb201", help="search space (default: nb201)")
-    p.add_argument("--sample", type=int, default=None, metavar="N",
+    p.add_argument("--sample", type=positive_int, default=None, metavar="N",
                    help="train N distinct architectures drawn uniformly instead of the whole space")
-    p.add_argument("--sample-seed", type=int, default=0,
+    p.add_argument("--sample-seed", type=non_negative_int, default=0,
                    help="seed of the architecture draw (default: 0); a larger N with the same seed extends a table")
     p.add_argument("--dataset", default=defaults.dataset, help=f"training dataset (default: {defaults.dataset})")
     p.add_argument("--skeleton", default=defaults.skeleton,
