@@ -64,9 +64,12 @@ class ZcSweep:
     space: str = "nb201"
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int, kernel: bool) -> None:
     import torch
 
+    from nasbench_suite._workers import die_with_parent
+
+    die_with_parent(parent, kernel)  # no orphans after the parent is killed
     torch.set_num_threads(1)
     try:
         torch.set_num_interop_threads(1)
@@ -97,7 +100,9 @@ def _run(
         return
     ctx = multiprocessing.get_context("spawn")
     pending = list(reversed(chunks))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+    from nasbench_suite._workers import watch_args
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=watch_args()) as pool:
         running: set = set()
         try:
             while pending or running:

@@ -63,8 +63,11 @@ def run_tasks(
 
 
 def _pool(tasks: Sequence[Task], jobs: int) -> Iterator[tuple[tuple[str, int], str]]:
+    from nasbench_suite._workers import die_with_parent, watch_args
+
     ctx = multiprocessing.get_context("spawn")  # no inherited locks or threads; same start on every OS
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
+                             initializer=die_with_parent, initargs=watch_args()) as pool:  # no orphans after kill -9
         pending = {pool.submit(run_task, t) for t in tasks}
         try:
             while pending:

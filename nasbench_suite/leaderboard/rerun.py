@@ -124,8 +124,11 @@ def execute(tasks: Sequence[Task], *, jobs: int) -> Iterator[tuple[int, str | Ex
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from nasbench_suite._workers import die_with_parent, watch_args
+
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
+                             initializer=die_with_parent, initargs=watch_args()) as pool:
         futures = [pool.submit(run_task, t) for t in tasks]
         for i, fut in enumerate(futures):
             try:

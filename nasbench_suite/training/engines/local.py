@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
+from nasbench_suite._workers import watch_args
 from nasbench_suite.training.jobs import JobSpec, run_job
 from nasbench_suite.training.journal import JobResult
 
 __all__ = ["run_local"]
 
 
-def _watch_parent(parent: int) -> None:
-    while True:
-        if os.getppid() != parent:  # the generating process died: do not linger as an orphan
-            os._exit(3)
-        time.sleep(0.5)
-
-
-def _init_worker(threads: int, parent: int) -> None:
+def _init_worker(threads: int, parent: int, kernel: bool) -> None:
     import torch
+
+    from nasbench_suite._workers import die_with_parent
+
+    die_with_parent(parent, kernel)  # the generating process died: do not linger as an orphan
 
     torch.set_num_threads(threads)
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # already set in this process
         pass
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 def run_local(specs: Sequence[JobSpec], *, workers: int = 1, threads: int = 1, **_: object) -> Iterator[JobResult]:
@@ -42,7 +36,7 @@ def run_local(specs: Sequence[JobSpec], *, workers: int = 1, threads: int = 1, *
     ctx = multiprocessing.get_context("spawn")
     pending = list(reversed(specs))
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, os.getpid())
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, *watch_args())
     ) as pool:
         running: set[Future[JobResult]] = set()
         try:
