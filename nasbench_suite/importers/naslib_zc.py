@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
-import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -34,7 +33,9 @@ import numpy as np
 
 from nasbench_suite.benchmark import METRICS
 from nasbench_suite.errors import ImportFormatError, InvalidArchitectureError, UnknownNameError
+from nasbench_suite.importers._json import load_json
 from nasbench_suite.store.model import AGGREGATED_SEED, BenchmarkData, DatasetTable
+from nasbench_suite.store.ranges import RANGES_KEY, check_value
 
 #: NASLib's NB201 op indices (``OP_NAMES`` of ``nasbench201/conversions.py``), as NB201 op names
 NASLIB_NB201_OPS: tuple[str, ...] = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
@@ -312,6 +313,7 @@ def read_naslib_zc(
     wanted = None if datasets is None else set(datasets)
     default = next(iter(wanted)) if wanted is not None and len(wanted) == 1 else None
     tables: dict[str, dict[str, _Row]] = {}
+    nonfinite: dict[str, dict[str, int]] = {}
     arch_of: dict[str, Any] = {}
     sources = []
     for path in paths:
@@ -319,10 +321,7 @@ def read_naslib_zc(
             raise FileNotFoundError(f"no NASLib zero-cost file at {str(path)!r}")
         raw = path.read_bytes()
         sources.append({"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()})
-        try:
-            obj = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ImportFormatError(f"{str(path)!r} is not JSON: {exc}") from None
+        obj = load_json(raw, source=repr(str(path)))
         for naslib_ds, records in _datasets_of(obj, path, space, default).items():
             ds = spec.rename.get(naslib_ds, naslib_ds)
             if wanted is not None and not wanted & {naslib_ds, ds}:
@@ -344,9 +343,10 @@ def read_naslib_zc(
                     if name in _ID_FIELDS:
                         continue
                     score, seconds = _value(where, name, value)
+                    score = _checked(spec, ds, where, name, score, nonfinite.setdefault(ds, {}))
                     row.put(name, score, where)
                     if seconds is not None and name not in ("val_accuracy", "flops", "params"):
-                        row.put(f"time:{name}", seconds, where)
+                        row.put(f"time:{name}", check_value(seconds, _column(f"time:{name}"), where=f"{where}, field {name!r} 'time'"), where)
     if not tables:
         raise ImportFormatError(f"no datasets left in {[str(p) for p in paths]} for --dataset {sorted(wanted or [])}")
     archs = sorted(arch_of, key=lambda s: (getattr(arch_of[s], "index", 0), s))
@@ -354,7 +354,7 @@ def read_naslib_zc(
         name=f"naslib-zc-{space}",
         search_space=space,
         archs=archs,
-        datasets={ds: _table(spec, ds, rows, archs) for ds, rows in sorted(tables.items())},
+        datasets={ds: _table(spec, ds, rows, archs, nonfinite.get(ds, {})) for ds, rows in sorted(tables.items())},
         provenance={
             "source": "NAS-Bench-Suite-Zero zero-cost tables (NASLib)",
             "files": sources,
@@ -366,7 +366,27 @@ def read_naslib_zc(
     )
 
 
-def _table(spec: ZCSpace, ds: str, rows: dict[str, _Row], archs: list[str]) -> DatasetTable:
+#: what each record field is in the store, for its range check
+_FIELD_METRIC = {"val_accuracy": "valid_acc", "params": "params", "flops": "flops"}
+
+
+def _declared(spec: ZCSpace, ds: str) -> dict[str, Any]:
+    # a negated loss kept under valid_acc (higher is better) is <= 0, not an accuracy in [0, 100]
+    return {"valid_acc": [None, 0]} if ds in spec.negated_loss else {}
+
+
+def _checked(spec: ZCSpace, ds: str, where: str, name: str, score: float, nonfinite: dict[str, int]) -> float:
+    """``score`` if possible for field ``name``; a proxy's +-inf becomes NaN (counted for the provenance)."""
+    metric = _FIELD_METRIC.get(name)
+    if metric is not None:
+        return check_value(score, metric, where=f"{where}, field {name!r}", declared=_declared(spec, ds))
+    if math.isinf(score):
+        nonfinite[_column(name)] = nonfinite.get(_column(name), 0) + 1
+        return math.nan
+    return score
+
+
+def _table(spec: ZCSpace, ds: str, rows: dict[str, _Row], archs: list[str], nonfinite: dict[str, int]) -> DatasetTable:
     n = len(archs)
     epoch = spec.epoch(ds)
     curves = np.full((n, 1, 1, len(METRICS)), np.nan)
@@ -402,6 +422,12 @@ def _table(spec: ZCSpace, ds: str, rows: dict[str, _Row], archs: list[str]) -> D
     }
     if sentinel:
         provenance["failed_proxy_marker"] = f"-1e8 in {', '.join(f'zc/{k}' for k in sentinel)} marks a proxy that failed"
+    if nonfinite:
+        provenance["nonfinite_scores"] = {
+            col: f"{count} record(s) hold an infinite score in the source file, stored as NaN" for col, count in sorted(nonfinite.items())
+        }
+    if _declared(spec, ds):
+        provenance[RANGES_KEY] = _declared(spec, ds)
     return DatasetTable(
         epochs=np.array([epoch]),
         seeds=np.array([spec.seed]),

@@ -51,6 +51,7 @@ from nasbench_suite.errors import ImportFormatError, InvalidArchitectureError, N
 from nasbench_suite.importers._bounded import ENV_MAX_MB, ENV_MAX_RATIO, DecompressionLimits
 from nasbench_suite.importers._safe_pickle import load_pickle_bz2
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
+from nasbench_suite.store.ranges import check_array, check_value
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +231,7 @@ def _run_job(job: _Job) -> tuple[str, list[_Run]]:
                     continue
                 names = result["eval_names"]
                 variants = [False] + ([True] if job.ori_test and "x-test" in names and "ori-test" in names else [])
-                runs += [_parse_run(nats_ds, budget, int(seed), result, job.space, ori) for ori in variants]
+                runs += [_parse_run(nats_ds, budget, int(seed), result, job.space, ori, where) for ori in variants]
         except ImportFormatError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -238,7 +239,9 @@ def _run_job(job: _Job) -> tuple[str, list[_Run]]:
     return _canonical(job.space, job.arch_str, job.index, job.source), runs
 
 
-def _parse_run(nats_ds: str, budget: str, seed: int, result: dict[str, Any], space: NATSSpace, ori_test: bool) -> _Run:
+def _parse_run(
+    nats_ds: str, budget: str, seed: int, result: dict[str, Any], space: NATSSpace, ori_test: bool, where: str = "archive"
+) -> _Run:
     epochs = int(budget)
     if int(result.get("epochs", epochs)) != epochs:
         raise ValueError(f"result trained for {result.get('epochs')!r} epochs under budget {budget!r}")
@@ -253,6 +256,12 @@ def _parse_run(nats_ds: str, budget: str, seed: int, result: dict[str, Any], spa
             split, _, e = str(label).rpartition("@")
             if split in prefixes:
                 curve[_epoch(e, epochs), _M[f"{prefixes[split]}_{kind}"]] = float(v)
+    at = f"{where}, dataset {nats_ds!r}, seed {seed}"
+    check_array(curve, METRICS, where=lambda pos: f"{at}, epoch index {pos[0]} (NATS iepoch)")
+    params = check_value(float(result["params"]), "params", where=f"{at}, field 'params' (millions)")
+    flops = check_value(float(result["flop"]), "flops", where=f"{at}, field 'flop' (millions)")
+    # NATS writes 0 or -1 where no time was recorded: those are dropped, but a time must be finite
+    latency = [check_value(float(x), "latency (raw)", where=f"{at}, field 'latency'") for x in (result.get("latency") or [])]
     return _Run(
         name=dataset_name(nats_ds, budget, space, ori_test=ori_test),
         nats_ds=nats_ds,
@@ -261,9 +270,9 @@ def _parse_run(nats_ds: str, budget: str, seed: int, result: dict[str, Any], spa
         ori_test=ori_test,
         splits=splits,
         curve=curve,
-        params=round(float(result["params"]) * 1e6),
-        flops=round(float(result["flop"]) * 1e6),
-        latency=[float(x) for x in (result.get("latency") or []) if float(x) > 0],
+        params=round(params * 1e6),
+        flops=round(flops * 1e6),
+        latency=[x for x in latency if x > 0],
     )
 
 

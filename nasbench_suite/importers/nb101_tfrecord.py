@@ -28,7 +28,6 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import json
 import logging
 import mmap
 import struct
@@ -38,15 +37,19 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.errors import ImportFormatError, InvalidArchitectureError
+from nasbench_suite.importers._json import load_json
 from nasbench_suite.importers._wire import WireFormatError, as_int32, decode_message, iter_tfrecords
 from nasbench_suite.spaces.nb101 import Architecture
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
+from nasbench_suite.store.ranges import check_value
 
 log = logging.getLogger(__name__)
 
 METRICS: tuple[str, ...] = ("train_acc", "valid_acc", "test_acc", "train_time", "train_time_total")
 #: the raw per-run values gathered from the file, in this order
 _RAW = ("train_accuracy", "validation_accuracy", "test_accuracy", "training_time")
+#: the store metric whose range each raw field must respect
+_RAW_METRIC = ("train_acc", "valid_acc", "test_acc", "train_time")
 
 SPLITS = {
     "train_acc": "a fixed 10,000-image subset of the CIFAR-10 training images the model trains on",
@@ -184,8 +187,8 @@ def _parse_record(path: Path, offset: int, data: bytes) -> tuple[str, int, str, 
         return ImportFormatError(f"{str(path)!r}: record at byte offset {offset}: {why}")
 
     try:
-        row = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
+        row = load_json(data, source="")
+    except ImportFormatError:
         raise fail(f"not a JSON row: {data[:80]!r}") from None
     if not isinstance(row, list) or len(row) != 5:
         raise fail(f"expected [module_hash, epochs, raw_adjacency, raw_operations, raw_metrics], got {str(row)[:120]}")
@@ -208,6 +211,10 @@ def _parse_record(path: Path, offset: int, data: bytes) -> tuple[str, int, str, 
     missing = [f for f in _RAW if f not in final]
     if missing:
         raise fail(f"the end-of-training evaluation lacks {', '.join(missing)}")
+    for f, metric in zip(_RAW, _RAW_METRIC):
+        scale = 100.0 if metric.endswith("_acc") else 1.0  # accuracies are fractions in the file
+        check_value(final[f] * scale, metric, where=f"{str(path)!r}: record at byte offset {offset}, field {f!r} (x{scale:g})")
+    check_value(float(params), "params", where=f"{str(path)!r}: record at byte offset {offset}, field 'trainable_parameters'")
     return key, epochs, f"{adjacency}|{operations}", params, [final[f] for f in _RAW]
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import math
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from nasbench_suite.benchmark import METRICS
 from nasbench_suite.errors import ImportFormatError, InvalidArchitectureError
 from nasbench_suite.spaces.nb201 import SIZE, Architecture
 from nasbench_suite.store.model import AGGREGATED_SEED, BenchmarkData, DatasetTable
+from nasbench_suite.store.ranges import check_value
 
 NATS_COLUMNS = ("arch_index", "ArchitectureString", "CIFAR10TestAccuracy200Epochs", "CIFAR100TestAccuracy200Epochs")
 MINI_COLUMNS = ("arch", "cellstr", "cifar10-val", "cifar10-test", "cifar100-val", "cifar100-test")
@@ -55,25 +55,37 @@ def _sha256(path: Path) -> str:
 def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
     if not path.is_file():
         raise FileNotFoundError(f"no CSV file at {str(path)!r}")
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ImportFormatError(f"{str(path)!r} lacks columns {missing}; found {reader.fieldnames}, expected {list(columns)}")
-        rows = list(reader)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            names = list(reader.fieldnames or [])
+            twice = sorted({c for c in names if names.count(c) > 1})
+            if twice:
+                raise ImportFormatError(
+                    f"{str(path)!r}: columns {twice} appear more than once in the header; which one holds the values is ambiguous"
+                )
+            missing = [c for c in columns if c not in names]
+            if missing:
+                raise ImportFormatError(f"{str(path)!r} lacks columns {missing}; found {reader.fieldnames}, expected {list(columns)}")
+            rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{str(path)!r} is not UTF-8 text (byte {exc.start} of a read block: {exc.reason})") from None
+    except csv.Error as exc:
+        raise ImportFormatError(f"{str(path)!r} is not a readable CSV file: {exc}") from None
+    short = next((i for i, r in enumerate(rows, start=2) if None in r.values()), None)
+    if short is not None:
+        raise ImportFormatError(f"{str(path)!r} line {short} has fewer fields than the header")
     if len(rows) != SIZE:
         raise ImportFormatError(f"{str(path)!r} has {len(rows)} rows, expected one per NB201 architecture ({SIZE})")
     return rows
 
 
-def _number(path: Path, line: int, column: str, text: str) -> float:
+def _number(path: Path, line: int, column: str, text: str, metric: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise ImportFormatError(f"{str(path)!r} line {line}, column {column!r}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ImportFormatError(f"{str(path)!r} line {line}, column {column!r}: {text!r} is not a finite accuracy")
-    return value
+    return check_value(value, metric, where=f"{str(path)!r} line {line}, column {column!r}")
 
 
 def _arch(path: Path, line: int, index_text: str, text: str) -> int:
@@ -98,8 +110,8 @@ def read_nb201_reference(nats_csv: str | Path, mini_csv: str | Path) -> Benchmar
     for line, row in enumerate(_read_csv(nats_csv, NATS_COLUMNS), start=2):
         i = _arch(nats_csv, line, row["arch_index"], row["ArchitectureString"])
         seen[i] = True
-        curves["cifar10"][i, 0, 1, test] = _number(nats_csv, line, "CIFAR10TestAccuracy200Epochs", row["CIFAR10TestAccuracy200Epochs"])
-        curves["cifar100"][i, 0, 1, test] = _number(nats_csv, line, "CIFAR100TestAccuracy200Epochs", row["CIFAR100TestAccuracy200Epochs"])
+        curves["cifar10"][i, 0, 1, test] = _number(nats_csv, line, "CIFAR10TestAccuracy200Epochs", row["CIFAR10TestAccuracy200Epochs"], "test_acc")
+        curves["cifar100"][i, 0, 1, test] = _number(nats_csv, line, "CIFAR100TestAccuracy200Epochs", row["CIFAR100TestAccuracy200Epochs"], "test_acc")
     if not seen.all():
         raise ImportFormatError(f"{str(nats_csv)!r} misses NB201 indices, e.g. {int(np.flatnonzero(~seen)[0])}")
     seen[:] = False
@@ -107,8 +119,8 @@ def read_nb201_reference(nats_csv: str | Path, mini_csv: str | Path) -> Benchmar
         i = _arch(mini_csv, line, row["arch"], row["cellstr"])
         seen[i] = True
         for ds in ("cifar10", "cifar100"):
-            curves[ds][i, 0, 0, valid] = _number(mini_csv, line, f"{ds}-val", row[f"{ds}-val"])
-            curves[ds][i, 0, 0, test] = _number(mini_csv, line, f"{ds}-test", row[f"{ds}-test"])
+            curves[ds][i, 0, 0, valid] = _number(mini_csv, line, f"{ds}-val", row[f"{ds}-val"], "valid_acc")
+            curves[ds][i, 0, 0, test] = _number(mini_csv, line, f"{ds}-test", row[f"{ds}-test"], "test_acc")
     if not seen.all():
         raise ImportFormatError(f"{str(mini_csv)!r} misses NB201 indices, e.g. {int(np.flatnonzero(~seen)[0])}")
 

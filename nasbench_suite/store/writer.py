@@ -17,6 +17,7 @@ import numpy as np
 from nasbench_suite._atomic import write_bytes
 from nasbench_suite.store.format import FORMAT_NAME, FORMAT_VERSION, STRING_DTYPE, content_checksum
 from nasbench_suite.store.model import AGGREGATED_SEED, BenchmarkData, DatasetTable
+from nasbench_suite.store.ranges import check_array, declared_ranges
 
 
 def _check(data: BenchmarkData) -> None:
@@ -44,6 +45,28 @@ def _check(data: BenchmarkData) -> None:
         for key, col in t.columns.items():
             if np.shape(col) != (n,):
                 raise ValueError(f"dataset {name!r}: column {key!r} has shape {np.shape(col)}, expected ({n},)")
+        _check_values(name, t, data.archs)
+
+
+def _check_values(name: str, t: DatasetTable, archs: list[str]) -> None:
+    """Every value possible for its metric, cost or column (:mod:`nasbench_suite.store.ranges`)."""
+    declared = declared_ranges(t.provenance)
+    seeds, epochs = np.asarray(t.seeds).tolist(), np.asarray(t.epochs).tolist()
+
+    def curve_at(pos: tuple[int, ...]) -> str:
+        a, s, e = pos[:3]
+        return f"dataset {name!r}, architecture {archs[a]!r} (row {a}), seed {seeds[s]}, epoch {epochs[e]}"
+
+    check_array(np.asarray(t.curves, dtype=np.float64), list(t.metrics), where=curve_at, declared=declared)
+    check_array(
+        np.asarray(t.costs, dtype=np.float64), list(t.cost_names), declared=declared,
+        where=lambda pos: f"dataset {name!r}, architecture {archs[pos[0]]!r} (row {pos[0]}), costs",
+    )  # fmt: skip
+    for key, col in t.columns.items():
+        check_array(
+            np.asarray(col, dtype=np.float64)[:, None], [key], declared=declared,
+            where=lambda pos, key=key: f"dataset {name!r}, architecture {archs[pos[0]]!r} (row {pos[0]}), column {key!r}",
+        )  # fmt: skip
 
 
 def _float(a: np.ndarray) -> np.ndarray:
@@ -98,7 +121,10 @@ def write_store(path: str | os.PathLike[str], data: BenchmarkData) -> str:
     """Write ``data`` to ``path`` atomically and return the content checksum.
 
     Raises ``ValueError`` naming the inconsistency when the arrays do not
-    match the architecture, seed, epoch and metric counts.
+    match the architecture, seed, epoch and metric counts, and
+    :class:`~nasbench_suite.errors.ImpossibleValueError` (a ``ValueError``)
+    naming the value, where it is and the allowed range when a value is
+    impossible for its metric (:mod:`nasbench_suite.store.ranges`).
     """
     from nasbench_suite import __version__
 

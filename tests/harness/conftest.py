@@ -37,12 +37,13 @@ def make_nb201_table(*, epochs: tuple[int, ...] = EPOCHS, n_arch: int | None = N
         noise = rng.normal(0, 0.5, size=(len(archs), len(epochs)))
         acc = quality[:, None] * (0.5 + 0.5 * frac[None, :]) + noise
         col = {m: i for i, m in enumerate(METRICS)}
-        curves[:, s, :, col["train_acc"]] = acc + 5
+        shift = 10  # accuracies are percentages: the best cells stay below 100
+        curves[:, s, :, col["train_acc"]] = acc + 5 - shift
         curves[:, s, :, col["train_loss"]] = 3 - acc / 40
         if with_valid:
-            curves[:, s, :, col["valid_acc"]] = acc + rng.normal(0, 0.3, size=acc.shape)
+            curves[:, s, :, col["valid_acc"]] = acc - shift + rng.normal(0, 0.3, size=acc.shape)
             curves[:, s, :, col["valid_loss"]] = 3 - acc / 40
-        curves[:, s, :, col["test_acc"]] = acc + rng.normal(0, 0.3, size=acc.shape)
+        curves[:, s, :, col["test_acc"]] = acc - shift + rng.normal(0, 0.3, size=acc.shape)
         curves[:, s, :, col["test_loss"]] = 3 - acc / 40
         if with_time:
             curves[:, s, :, col["train_time"]] = (1 + 0.5 * conv)[:, None] * np.ones(len(epochs))
