@@ -4,6 +4,14 @@ Opening reads only the attributes, the architecture strings and the small
 per-dataset index arrays. One epoch of all architectures is read on first use
 as a single slice and kept in memory, so ``query`` on the hot path is a few
 dictionary lookups and one row read.
+
+Damage is detected before a value is served (docs/SCHEMA.md, "Damage
+detection"): the format version, the shapes of every dataset and the
+uniqueness of the architectures are checked on open; a store of at most
+:data:`VERIFY_ON_OPEN_MAX_BYTES` has its content checksum recomputed on open;
+every numeric chunk carries a Fletcher-32 checksum that HDF5 checks on read;
+and every value read into memory is checked against its metric's range
+(:mod:`nasbench_suite.store.ranges`) in one vectorized pass.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import numpy as np
 from nasbench_suite.benchmark import METRICS, EvalResult, Metric
 from nasbench_suite.errors import (
     ChecksumMismatchError,
+    ImpossibleStoredValueError,
     NasBenchError,
     NotMeasuredError,
     StoreFormatError,
@@ -30,11 +39,15 @@ from nasbench_suite.errors import (
 )
 from nasbench_suite.store.format import FORMAT_NAME, FORMAT_VERSION, content_checksum
 from nasbench_suite.store.model import AGGREGATED_SEED
+from nasbench_suite.store.ranges import declared_ranges, first_impossible
 
 _new_tuple = tuple.__new__
 
 #: format version -> function upgrading an opened file's in-memory view; none needed yet
 MIGRATIONS: dict[int, Any] = {}
+
+#: stores up to this file size have their content checksum recomputed on every open (about 40 ms at 1 MiB)
+VERIFY_ON_OPEN_MAX_BYTES = 1 << 20
 
 
 def _read(ds: h5py.Dataset, index: Any = ()) -> np.ndarray:
@@ -49,19 +62,33 @@ def _strings(ds: h5py.Dataset) -> list[str]:
     return [] if ds.shape == (0,) else list(ds.asstr()[()])
 
 
+def _check_index(where: str, what: str, values: Sequence[Any]) -> None:
+    if len(set(values)) != len(values):
+        seen: set[Any] = set()
+        dup = next(v for v in values if v in seen or seen.add(v))  # type: ignore[func-returns-value]
+        raise StoreFormatError(f"{where}: {what} {dup!r} is held twice; {what}s must be unique")
+
+
 class _Dataset:
     """Index arrays of one dataset and its cached epoch slices."""
 
-    def __init__(self, name: str, group: h5py.Group) -> None:
+    def __init__(self, name: str, group: h5py.Group, archs: list[str], where: str) -> None:
         self.name = name
         self.group = group
-        self.epochs: tuple[int, ...] = tuple(int(e) for e in group["epochs"][()])
-        self.seeds: tuple[int, ...] = tuple(int(s) for s in group["seeds"][()])
+        self.archs = archs
+        self.where = f"{where}, dataset {name!r}"
+        self.epochs: tuple[int, ...] = tuple(int(e) for e in _read(group["epochs"], ()))
+        self.seeds: tuple[int, ...] = tuple(int(s) for s in _read(group["seeds"], ()))
         self.metrics: tuple[str, ...] = tuple(_strings(group["metrics"]))
+        self.cost_names: tuple[str, ...] = tuple(_strings(group["cost_names"]))
         self.epoch_pos = {e: i for i, e in enumerate(self.epochs)}
         self.seed_pos = {s: i for i, s in enumerate(self.seeds)}
         self.metric_pos = {m: i for i, m in enumerate(self.metrics)}
         self.provenance: dict[str, Any] = json.loads(group.attrs.get("provenance", "{}"))
+        if not isinstance(self.provenance, dict):
+            raise StoreFormatError(f"{self.where}: provenance is not a JSON object")
+        self.declared = declared_ranges(self.provenance)
+        self._check_layout()
         # per epoch: (A, S, 7) in EvalResult field order, and its seed mean (A, 7)
         self._seed_slices: dict[int, np.ndarray] = {}
         self._mean_slices: dict[int, np.ndarray] = {}
@@ -69,10 +96,79 @@ class _Dataset:
         self.mean_rows: dict[int, list[list[float]]] = {}
         self._known = [self.metric_pos.get(m) for m in METRICS]
 
+    def _check_layout(self) -> None:
+        """Index arrays sorted and unique, every array's shape matching them (metadata only, no values read)."""
+        w = self.where
+        epochs, seeds = self.epochs, self.seeds
+        if not epochs or epochs[0] < 1 or any(b <= a for a, b in zip(epochs, epochs[1:])):
+            raise StoreFormatError(f"{w}: epochs must be non-empty, >= 1 and strictly ascending, got {list(epochs)}")
+        _check_index(w, "seed", seeds)
+        if AGGREGATED_SEED in seeds and len(seeds) > 1:
+            raise StoreFormatError(f"{w}: seed -1 (a mean over seeds) must stand alone, got {list(seeds)}")
+        _check_index(w, "metric", self.metrics)
+        _check_index(w, "cost name", self.cost_names)
+        n = len(self.archs)
+        expected = {
+            "curves": (n, len(seeds), len(epochs), len(self.metrics)),
+            "costs": (n, len(self.cost_names)),
+        }
+        for key, shape in expected.items():
+            ds = self.group[key]
+            if ds.shape != shape:
+                raise StoreFormatError(f"{w}: {key} has shape {ds.shape}, expected {shape} from the index arrays")
+            if ds.dtype.kind != "f":
+                raise StoreFormatError(f"{w}: {key} has dtype {ds.dtype}, expected float32 or float64")
+        if "columns" in self.group:
+            def check(name: str, obj: object) -> None:
+                if isinstance(obj, h5py.Dataset) and (obj.shape != (n,) or obj.dtype.kind != "f"):
+                    raise StoreFormatError(f"{w}: column {name!r} is {obj.dtype} {obj.shape}, expected float ({n},)")
+
+            self.group["columns"].visititems(check)
+
+    def check(self, values: np.ndarray, names: Sequence[str], what: str, index: Any = ()) -> np.ndarray:
+        """``values`` after checking every one against its metric's range (raises ImpossibleStoredValueError)."""
+        found = first_impossible(values, names, self.declared)
+        if found is None:
+            return values
+        pos, name, value, rng = found
+        raise ImpossibleStoredValueError(
+            f"{self.where}: {what} holds {name} = {value!r}{self._locate(what, index, pos)}, which is impossible "
+            f"(allowed: {rng.describe()}); the file is damaged or was edited"
+        )
+
+    def _locate(self, what: str, index: Any, pos: tuple[int, ...]) -> str:
+        if what == "curves":
+            full = []
+            it = iter(pos[:-1])
+            for sel in index[:3]:
+                full.append(sel if isinstance(sel, (int, np.integer)) else next(it, None))
+            a, s, e = full
+            parts = []
+            if a is not None and 0 <= a < len(self.archs):
+                parts.append(f"architecture {self.archs[a]!r} (row {a})")
+            if s is not None and 0 <= s < len(self.seeds):
+                parts.append(f"seed {self.seeds[s]}")
+            if e is not None and 0 <= e < len(self.epochs):
+                parts.append(f"epoch {self.epochs[e]}")
+            return " at " + ", ".join(parts) if parts else ""
+        if pos and 0 <= pos[0] < len(self.archs) and what != "curves":
+            return f" at architecture {self.archs[pos[0]]!r} (row {pos[0]})"
+        return ""
+
+    def curves(self, index: Any = np.s_[:, :, :, :]) -> np.ndarray:
+        """``curves[index]`` (a 4-tuple of ints and full slices), range-checked before it is returned."""
+        raw = _read(self.group["curves"], index)
+        sel = index[3]
+        if isinstance(sel, (int, np.integer)):
+            self.check(raw[..., None], [self.metrics[sel]], "curves", index)
+        else:
+            self.check(raw, self.metrics[sel], "curves", index)
+        return raw
+
     def seed_slice(self, e: int) -> np.ndarray:
         sl = self._seed_slices.get(e)
         if sl is None:
-            raw = _read(self.group["curves"], np.s_[:, :, e, :])
+            raw = self.curves(np.s_[:, :, e, :])
             sl = np.full(raw.shape[:2] + (len(METRICS),), np.nan)
             for j, pos in enumerate(self._known):
                 if pos is not None:
@@ -102,6 +198,10 @@ class TableBenchmark:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, verify: bool = False) -> None:
+        """Open ``path``; ``verify=True`` recomputes the content checksum whatever the file's size.
+
+        Stores of at most :data:`VERIFY_ON_OPEN_MAX_BYTES` are always verified on open.
+        """
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"no store file at {str(self.path)!r}")
@@ -114,9 +214,9 @@ class TableBenchmark:
         except NasBenchError:
             self._file.close()
             raise
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, TypeError, AttributeError, IndexError, RuntimeError, UnicodeDecodeError) as exc:
             self._file.close()
-            raise StoreFormatError(f"{str(self.path)!r} is a damaged store: {exc}") from None
+            raise StoreFormatError(f"{str(self.path)!r} is a damaged store: {type(exc).__name__}: {exc}") from None
 
     def _open(self, verify: bool) -> None:
         attrs = self._file.attrs
@@ -144,11 +244,17 @@ class TableBenchmark:
         self.provenance: dict[str, Any] = json.loads(attrs.get("provenance", "{}"))
         self.created_by: str = str(attrs.get("created_by", ""))
         self.archs: list[str] = _strings(self._file["archs"])
+        where = repr(str(self.path))
+        if not self.archs:
+            raise StoreFormatError(f"{where} holds no architectures")
+        _check_index(where, "architecture", self.archs)
         self._n_index_rows = len(self.archs) if self.row_order == "index" else 0
-        self._ds = {name: _Dataset(name, g) for name, g in sorted(self._file["datasets"].items())}
+        self._ds = {name: _Dataset(name, g, self.archs, where) for name, g in sorted(self._file["datasets"].items())}
+        if not self._ds:
+            raise StoreFormatError(f"{where} holds no datasets")
         self.datasets: tuple[str, ...] = tuple(self._ds)
         self.metrics: tuple[str, ...] = tuple(dict.fromkeys(m for d in self._ds.values() for m in d.metrics))
-        if verify:
+        if verify or self.path.stat().st_size <= VERIFY_ON_OPEN_MAX_BYTES:
             self.verify()
 
     # ----------------------------------------------------------------- basics
@@ -172,13 +278,26 @@ class TableBenchmark:
         """Recompute the content checksum; raise ChecksumMismatchError if it differs."""
         try:
             actual = content_checksum(self._file)
-        except OSError as exc:
-            raise StoreFormatError(f"{str(self.path)!r}: a data chunk is corrupted: {exc}") from None
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError, UnicodeDecodeError) as exc:
+            raise StoreFormatError(
+                f"{str(self.path)!r}: corrupted data{self._damaged_dataset()}: {type(exc).__name__}: {exc}"
+            ) from None
         if actual != self.checksum:
             raise ChecksumMismatchError(
                 f"{str(self.path)!r}: content checksum {actual} does not match the recorded {self.checksum}"
             )
         return actual
+
+    def _damaged_dataset(self) -> str:
+        """`` in /path`` of the first dataset that cannot be read whole (only called once reading failed)."""
+        names: list[str] = []
+        self._file.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
+        for name in sorted(names):
+            try:
+                self._file[name][()]
+            except Exception:  # noqa: BLE001 - any failure locates the damage
+                return f" in /{name}"
+        return ""
 
     @cached_property
     def full_space(self) -> Any:
@@ -318,7 +437,7 @@ class TableBenchmark:
         pos = d.metric_pos.get(metric)
         if pos is None:
             raise UnknownNameError("metric", metric, d.metrics)
-        raw = _read(d.group["curves"], np.s_[:, :, e, pos])[rows]
+        raw = d.curves(np.s_[:, :, e, pos])[rows]
         if seed is not None:
             return raw[:, self._seed_pos(d, seed)].astype(np.float64)
         with warnings.catch_warnings():
@@ -327,7 +446,7 @@ class TableBenchmark:
 
     def curves(self, dataset: str) -> np.ndarray:
         """The full ``curves[arch, seed, epoch, metric]`` array of ``dataset`` (metric order: ``metric_names``)."""
-        return _read(self._dataset(dataset).group["curves"])
+        return self._dataset(dataset).curves()
 
     def metric_names(self, dataset: str) -> tuple[str, ...]:
         """Names of the last axis of :meth:`curves` for ``dataset``."""
@@ -339,7 +458,7 @@ class TableBenchmark:
         pos = d.metric_pos.get(str(metric))
         if pos is None:
             raise UnknownNameError("metric", str(metric), d.metrics)
-        raw = _read(d.group["curves"], np.s_[self.row(arch), :, :, pos])
+        raw = d.curves(np.s_[self.row(arch), :, :, pos])
         if seed is not None:
             return raw[self._seed_pos(d, seed)].astype(np.float64)
         with warnings.catch_warnings():
@@ -348,9 +467,9 @@ class TableBenchmark:
 
     def costs(self, dataset: str) -> dict[str, np.ndarray]:
         """Per-architecture costs of ``dataset`` by name (``params``, ``flops``, ``latency``, ...)."""
-        g = self._dataset(dataset).group
-        values = _read(g["costs"])
-        return {name: values[:, i].astype(np.float64) for i, name in enumerate(_strings(g["cost_names"]))}
+        d = self._dataset(dataset)
+        values = d.check(_read(d.group["costs"]), d.cost_names, "costs")
+        return {name: values[:, i].astype(np.float64) for i, name in enumerate(d.cost_names)}
 
     def cost(self, arch: Any, dataset: str, cost: str) -> float:
         """One cost of one architecture; NaN where not measured."""
@@ -368,10 +487,12 @@ class TableBenchmark:
 
     def columns(self, dataset: str) -> dict[str, np.ndarray]:
         """Extra per-architecture columns of ``dataset`` (e.g. ``zc/synflow``)."""
-        g = self._dataset(dataset).group
+        d = self._dataset(dataset)
         out: dict[str, np.ndarray] = {}
-        if "columns" in g:
-            g["columns"].visititems(lambda name, obj: out.__setitem__(name, _read(obj)) if isinstance(obj, h5py.Dataset) else None)
+        if "columns" in d.group:
+            d.group["columns"].visititems(lambda name, obj: out.__setitem__(name, _read(obj)) if isinstance(obj, h5py.Dataset) else None)
+        for name, values in out.items():
+            d.check(values[:, None], [name], f"column {name!r}")
         return out
 
     def optimum(self, dataset: str, *, metric: str | Metric = Metric.TEST_ACC, epoch: int | None = None) -> tuple[Any, float]:

@@ -44,6 +44,43 @@ def test_open(benchmark, nb201_reference_store: Path) -> None:
     assert ours < 3 * base + 0.01, f"open took {ours * 1e3:.1f} ms vs {base * 1e3:.1f} ms to read the archs"
 
 
+def _open_as_before(path: Path) -> None:
+    """What opening read before damage detection: attributes, archs and each dataset's index arrays."""
+    with h5py.File(path, "r") as f:
+        attrs = dict(f.attrs)
+        json.loads(attrs.get("protocol", "{}"))
+        json.loads(attrs.get("provenance", "{}"))
+        f["archs"].asstr()[()]
+        for g in f["datasets"].values():
+            tuple(int(e) for e in g["epochs"][()])
+            tuple(int(s) for s in g["seeds"][()])
+            list(g["metrics"].asstr()[()])
+            json.loads(g.attrs.get("provenance", "{}"))
+
+
+def test_open_with_damage_checks_against_the_previous_open(benchmark, nb201_reference_store: Path) -> None:
+    """Shapes, index uniqueness and version checks on open: under 100 ms and at most 2x the previous open."""
+    import nasbench_suite.store.reader as reader
+
+    assert nb201_reference_store.stat().st_size > reader.VERIFY_ON_OPEN_MAX_BYTES  # no checksum on this open
+
+    def subject() -> None:
+        nbs.open_benchmark(nb201_reference_store).close()
+
+    subject()
+    _open_as_before(nb201_reference_store)
+    before, after = [], []
+    for _ in range(7):  # interleaved, so load on the machine hits both alike
+        before.append(min(timeit.repeat(lambda: _open_as_before(nb201_reference_store), number=1, repeat=3)))
+        after.append(min(timeit.repeat(subject, number=1, repeat=3)))
+    base, ours = float(np.median(before)), float(np.median(after))
+    benchmark(subject)
+    benchmark.extra_info.update(before_ms=base * 1e3, after_ms=ours * 1e3, ratio=ours / base)
+    print(f"open: before {base * 1e3:.1f} ms, with damage checks {ours * 1e3:.1f} ms, ratio {ours / base:.2f}")
+    assert ours < 0.1, f"open took {ours * 1e3:.1f} ms"
+    assert ours <= 2 * base, f"open took {ours * 1e3:.1f} ms vs {base * 1e3:.1f} ms before damage checks"
+
+
 def test_query_is_faster_than_h5py(benchmark, nb201_reference_store: Path) -> None:
     bench = nbs.open_benchmark(nb201_reference_store)
     bench.query(6111, "cifar10", epoch=200)

@@ -133,7 +133,7 @@ def test_truncated_file_is_refused(small_store: Path) -> None:
         bench.curves("toy")
 
 
-def test_corrupted_chunk_is_detected(tmp_path: Path) -> None:
+def test_corrupted_chunk_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_small_data(n_arch=50, seeds=(0,), epochs=2)
     data.datasets["toy"].curves[:] = 42.0  # a recognizable byte pattern, compressed to a tiny chunk
     path = tmp_path / "c.h5"
@@ -143,6 +143,11 @@ def test_corrupted_chunk_is_detected(tmp_path: Path) -> None:
     raw = bytearray(path.read_bytes())
     raw[offset + 8] ^= 0xFF
     path.write_bytes(bytes(raw))
+    with pytest.raises(StoreFormatError, match="corrupted data in /datasets/toy/costs"):
+        nbs.open_benchmark(path)  # a small store: its checksum is recomputed on open
+    import nasbench_suite.store.reader as reader
+
+    monkeypatch.setattr(reader, "VERIFY_ON_OPEN_MAX_BYTES", 0)  # as for a large store: caught on read
     bench = nbs.open_benchmark(path)
     with pytest.raises(StoreFormatError, match="corrupted data in /datasets/toy/costs"):
         bench.cost(0, "toy", "params")
@@ -150,12 +155,17 @@ def test_corrupted_chunk_is_detected(tmp_path: Path) -> None:
         bench.verify()
 
 
-def test_checksum_mismatch(small_store: Path) -> None:
+def test_checksum_mismatch(small_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with h5py.File(small_store, "r+") as f:
         f.attrs["name"] = "renamed"
     with pytest.raises(ChecksumMismatchError, match="does not match the recorded"):
         nbs.open_benchmark(small_store, verify=True)
-    nbs.open_benchmark(small_store)  # without verify it opens
+    with pytest.raises(ChecksumMismatchError, match="does not match the recorded"):
+        nbs.open_benchmark(small_store)  # a small store is verified on every open
+    import nasbench_suite.store.reader as reader
+
+    monkeypatch.setattr(reader, "VERIFY_ON_OPEN_MAX_BYTES", 0)
+    assert nbs.open_benchmark(small_store).name == "renamed"  # a large one only with verify=True
 
 
 def test_same_data_same_checksum(tmp_path: Path) -> None:
