@@ -162,31 +162,49 @@ def _parse(path: Path, report: VerifyReport) -> tuple[list[tuple[int, dict[str, 
     return out, text
 
 
-def _check_against_table(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport) -> None:
+class _Rows:
+    """The table's numbers of (arch, epoch) pairs as the harness rounds them, memoized for a whole file."""
+
+    def __init__(self, lookup: Any) -> None:
+        self.lookup = lookup
+        self._memo: dict[tuple[Any, Any], tuple[Any, Any, Any, float]] = {}
+
+    def get(self, arch: Any, epoch: Any) -> tuple[Any, Any, Any, float]:
+        """``(valid, test, final_test, cum_cost)``, the first three rounded; raises for invalid input."""
+        key = (arch, epoch)
+        got = self._memo.get(key)
+        if got is None:
+            row = self.lookup.get(arch, epoch)
+            got = self._memo[key] = (rounded(row.valid), rounded(row.test), rounded(row.final_test), row.cum_cost)
+        return got
+
+
+def _check_against_table(line: int, rec: dict[str, Any], rows: _Rows, report: VerifyReport) -> None:
     """Every evaluation's numbers are the table's; ``final`` agrees with the trajectory."""
     who = (rec["strategy"]["name"], rec["seed"])
     traj = rec["trajectory"]
+    valid, test, incumbent, incumbent_test = traj["valid"], traj["test"], traj["incumbent"], traj["incumbent_test"]
     for i, (arch, epoch) in enumerate(zip(traj["arch"], traj["epoch"])):
         try:
-            row = lookup.get(arch, epoch)
+            want_valid, want_test, _, _ = rows.get(arch, epoch)
         except (ValueError, LookupError) as exc:
             report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: {exc}"))
             return
-        for col, want in (("valid", row.valid), ("test", row.test)):
-            if not _same(traj[col][i], want):
-                report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: {col} is {traj[col][i]!r}, the table says {rounded(want)!r}"))
+        for col, got, want in (("valid", valid[i], want_valid), ("test", test[i], want_test)):
+            if got != want and not _same(got, want):  # recorded numbers are rounded already: equal unless edited
+                report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: {col} is {got!r}, the table says {want!r}"))
                 return
-        inc = traj["incumbent"][i]
+        inc = incumbent[i]
         if inc is not None:
             if not isinstance(inc, int) or not 0 <= inc <= i:
                 report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: incumbent index {inc!r} is not an earlier evaluation"))
                 return
-            want = lookup.get(traj["arch"][inc], traj["epoch"][inc]).final_test
-            if not _same(traj["incumbent_test"][i], want):
-                report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: incumbent_test is {traj['incumbent_test'][i]!r}, "
-                                                              f"the table says {rounded(want)!r}"))
+            want = rows.get(traj["arch"][inc], traj["epoch"][inc])[2]
+            if incumbent_test[i] != want and not _same(incumbent_test[i], want):
+                report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: incumbent_test is {incumbent_test[i]!r}, "
+                                                              f"the table says {want!r}"))
                 return
-    if rec["workers"] == 1 and not _clock_ok(line, rec, lookup, report):
+    if rec["workers"] == 1 and not _clock_ok(line, rec, rows, report):
         return
     final = rec.get("final")
     if traj["incumbent"] and traj["incumbent"][-1] is not None:
@@ -203,7 +221,7 @@ def _check_against_table(line: int, rec: dict[str, Any], lookup: Any, report: Ve
                 return
 
 
-def _clock_ok(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport) -> bool:
+def _clock_ok(line: int, rec: dict[str, Any], rows: _Rows, report: VerifyReport) -> bool:
     """With one worker, each cost is the table's training cost (less a continued checkpoint) and times add up.
 
     A strategy's own compute (``search_costs``, one per proposal) is added before its evaluation.
@@ -211,13 +229,14 @@ def _clock_ok(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport)
     who = (rec["strategy"]["name"], rec["seed"])
     traj = rec["trajectory"]
     searched = rec.get("search_costs") or []
+    several = len(rows.lookup.fidelities) > 1
     trained: dict[str, int] = {}
     now = 0.0
     for i, (arch, epoch) in enumerate(zip(traj["arch"], traj["epoch"])):
-        cost = lookup.get(arch, epoch).cum_cost
+        cost = rows.get(arch, epoch)[3]
         prev = trained.get(arch)
-        if len(lookup.fidelities) > 1 and prev is not None and prev < epoch:
-            cost -= lookup.get(arch, prev).cum_cost
+        if several and prev is not None and prev < epoch:
+            cost -= rows.get(arch, prev)[3]
         now += (searched[i] if i < len(searched) else 0.0) + cost
         if not _close(traj["cost"][i], cost):
             report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: cost is {traj['cost'][i]!r}, the table says {rounded(cost)!r}"))
@@ -226,11 +245,14 @@ def _clock_ok(line: int, rec: dict[str, Any], lookup: Any, report: VerifyReport)
             report.problems.append(RunProblem(line, *who, f"evaluation {i + 1}: finish time is {traj['time'][i]!r}, "
                                                           f"the costs add up to {rounded(now)!r}"))
             return False
-        trained[arch] = max(trained.get(arch, 0), epoch)
+        if prev is None or prev < epoch:
+            trained[arch] = epoch
     return True
 
 
 def _close(a: Any, b: Any) -> bool:
+    if type(a) is float and type(b) is float:  # the hot path
+        return abs(a - b) <= max(1e-9 * max(abs(a), abs(b)), 1e-9)
     return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
@@ -327,13 +349,14 @@ def verify_results(
         return report
     rules = rounded(lookup.describe())
     max_cost = _max_cost(lookup)
+    rows_of = _Rows(lookup)
     classes = {name: get_strategy(name) for name in {rec["strategy"]["name"] for _, rec in rows} if name in STRATEGIES}
     clean: list[int] = []
     totals: dict[tuple[str, int], float] = {}
     for idx, (line, rec) in enumerate(rows):
         who = (rec["strategy"]["name"], rec["seed"])
         before = len(report.problems)
-        _check_run(line, rec, rules, lookup, report, max_cost=max_cost, cls=classes.get(who[0]))
+        _check_run(line, rec, rules, rows_of, report, max_cost=max_cost, cls=classes.get(who[0]))
         if len(report.problems) == before:
             clean.append(idx)
             if rec.get("search_costs") is not None:
@@ -375,7 +398,7 @@ def _max_cost(lookup: Any) -> float:
     return math.inf  # a surrogate: no bound from the table
 
 
-def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], lookup: Any, report: VerifyReport, *,
+def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], rows: _Rows, report: VerifyReport, *,
                max_cost: float, cls: Any) -> None:
     """Every check of one run that needs no re-run; problems go to ``report``."""
     who = (rec["strategy"]["name"], rec["seed"])
@@ -395,7 +418,7 @@ def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], lookup: An
         if problem is not None:
             report.problems.append(RunProblem(line, *who, problem))
             return
-    _check_against_table(line, rec, lookup, report)
+    _check_against_table(line, rec, rows, report)
 
 
 def _compare_rerun(line: int, rec: dict[str, Any], again: dict[str, Any], report: VerifyReport) -> None:
