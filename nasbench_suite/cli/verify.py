@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
     _check_device(args.device)
     path = Path(args.benchmark)
-    bench = nasbench_suite.open_benchmark(path) if path.exists() else nasbench_suite.load(args.benchmark)
+    # verify=True: a store whose content no longer matches its checksum is refused before anything is retrained
+    bench = nasbench_suite.open_benchmark(path, verify=True) if path.exists() else nasbench_suite.load(args.benchmark, verify=True)
     report = verify_table(
         bench, sample=args.sample, seed=args.seed, device=args.device, data_root=args.data_root, mode=args.mode
     )

@@ -224,3 +224,13 @@ def test_results_and_stores_that_differ_in_content_are_refused(recompute: bool, 
                   made, progress=False)
         report = verify_results(made, benchmark=str(toy_store), jobs=1)
         assert not report.ok and "content digest mismatch" in report.file_problems[0]
+
+
+def test_table_verify_refuses_a_store_changed_after_it_was_written(toy_store: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from nasbench_suite.cli import main
+
+    tampered = _tamper_store(toy_store, tmp_path / "tampered.h5", recompute=False)
+    assert main(["verify", str(tampered), "--sample", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "content checksum" in err and "does not match" in err and str(tampered) in err
