@@ -69,23 +69,24 @@ def test_sampled_table_resumes_grows_verifies_and_records_its_draw(tmp_path: Pat
 
     bench = nasbench_suite.open_benchmark(out)
     assert bench.row_order == "listed" and bench.space_name == "transnas101-micro"
+    assert bench.protocol["sample"] == {"size": 5, "seed": 5} and bench.protocol["space"] == "transnas101-micro"
     report = verify_table(bench, sample=2, seed=0)
     assert report.exact and report.ok, [c.mismatches for c in report.checks]
 
 
 def test_cli_generate_verify_zc_on_a_sampled_space(tmp_path: Path) -> None:
-    out, scored = tmp_path / "macro.h5", tmp_path / "macro-zc.h5"
-    args = ["generate", "--space", "transnas101-macro", "--sample", "3", "--epochs", "1", "--dataset", "digits",
-            "--channels", "2", "--seeds", "0", "--no-progress", "--out", str(out)]
+    out, scored = tmp_path / "sss.h5", tmp_path / "sss-zc.h5"
+    args = ["generate", "--space", "nats-sss", "--sample", "3", "--epochs", "1", "--dataset", "digits",
+            "--seeds", "0", "--no-progress", "--out", str(out)]
     assert main(args) == 0
     bench = nasbench_suite.open_benchmark(out)
-    assert bench.protocol["cells"] == 1  # the light skeleton's own default, not NB201's
+    assert bench.protocol["channels"] == 4  # the nats-sss light skeleton's own default, not NB201's 8
     assert main(["verify", str(out), "--sample", "2"]) == 0
     assert main(["zc", "--benchmark", str(out), "--out", str(scored), "--workers", "1", "--no-progress",
                  "--proxies", "synflow,nwot,params"]) == 0
     zc = nasbench_suite.open_benchmark(scored)
     prov = zc.dataset_provenance("digits")["zero_cost"]
-    assert prov["space"] == "transnas101-macro"
+    assert prov["space"] == "nats-sss"
     assert all(abs(v) > 0 for v in zc.columns("digits")["zc/params"])
 
 

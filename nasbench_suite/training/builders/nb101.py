@@ -135,8 +135,8 @@ _DESCRIPTION = "NAS-Bench-101: conv3x3 stem, 3 stacks of modules, 2x2 max pool +
 #: skeleton name -> Builder
 SKELETONS: dict[str, Builder] = {
     "light": Builder(
-        space="nb101", skeleton="light", description=_DESCRIPTION + " (16 stem channels, 1 module per stack)",
-        channels=16, cells=1, channels_meaning=_CHANNELS, cells_meaning=_CELLS, image_size=8, factory=_build,
+        space="nb101", skeleton="light", description=_DESCRIPTION + " (32 stem channels, 1 module per stack)",
+        channels=32, cells=1, channels_meaning=_CHANNELS, cells_meaning=_CELLS, image_size=8, factory=_build,
     ),
     "official": Builder(
         space="nb101", skeleton="official", description=_DESCRIPTION + " (128 stem channels, 3 modules per stack)",
