@@ -332,6 +332,10 @@ class SurrogateBenchmark:
                 "files": file_digests(directory),
             }
         )
+        from nasbench_suite.surrogates.card import DIGEST_KEY, card_digest
+
+        body.pop(DIGEST_KEY, None)
+        body[DIGEST_KEY] = card_digest(body)
         self.card = body
         self.checksum = card_checksum(body)
         write_card(directory, body)
@@ -341,6 +345,7 @@ class SurrogateBenchmark:
     def load(cls, directory: str | os.PathLike[str], *, noise: bool = False) -> SurrogateBenchmark:
         """Open a folder written by :meth:`save` (checks the format version and every file's checksum)."""
         from nasbench_suite.surrogates.card import read_card
+        from nasbench_suite.surrogates._bundle import bundle_path
         from nasbench_suite.surrogates.io import check_digests, load_estimator
 
         directory = Path(directory)
@@ -349,7 +354,7 @@ class SurrogateBenchmark:
         models = []
         for entry in card["models"]:
             noise_model = NoiseModel.from_json(entry["noise"]) if entry.get("noise") else None
-            est = load_estimator(directory / entry["path"])
+            est = load_estimator(bundle_path(directory, entry.get("path")))
             models.append(FittedModel(entry["dataset"], entry["metric"], int(entry["epoch"]), est, noise_model))
         costs = {
             ds: {name: _cost_from_json(c) for name, c in by_name.items()} for ds, by_name in card.get("costs", {}).items()

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite._atomic import save_figure, write_text
-from nasbench_suite.errors import StoreFormatError
+from nasbench_suite.errors import ChecksumMismatchError, StoreFormatError
 
 
 def read_card(directory: str | os.PathLike[str]) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def read_card(directory: str | os.PathLike[str]) -> dict[str, Any]:
         card = json.loads(path.read_text())
     except FileNotFoundError:
         raise StoreFormatError(f"{str(directory)!r} has no card.json: not a saved surrogate") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StoreFormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise StoreFormatError(f"{str(path)!r} is not a surrogate card (format={card.get('format') if isinstance(card, dict) else None!r}, expected {CARD_FORMAT!r})")
@@ -41,7 +41,28 @@ def read_card(directory: str | os.PathLike[str]) -> dict[str, Any]:
     for key in ("name", "search_space", "models"):
         if key not in card:
             raise StoreFormatError(f"{str(path)!r} lacks the field {key!r}")
+    if DIGEST_KEY in card and card[DIGEST_KEY] != card_digest(card):
+        raise ChecksumMismatchError(f"{str(path)!r} does not match its {DIGEST_KEY}: the card was changed or damaged")
+    models = card["models"]
+    if not isinstance(models, list) or not all(isinstance(e, dict) for e in models):
+        raise StoreFormatError(f"{str(path)!r}: 'models' is not a list of model entries")
+    for e in models:
+        if not (isinstance(e.get("dataset"), str) and isinstance(e.get("metric"), str) and isinstance(e.get("path"), str)
+                and isinstance(e.get("epoch"), int) and not isinstance(e.get("epoch"), bool)):
+            raise StoreFormatError(f"{str(path)!r}: model entry {e!r} lacks a dataset, metric, integer epoch or path")
     return card
+
+
+#: field of ``card.json`` holding the SHA-256 of the rest of the card
+DIGEST_KEY = "card_digest"
+
+
+def card_digest(card: dict[str, Any]) -> str:
+    """SHA-256 of the card's canonical JSON without its own digest field (a damaged card is detected on load)."""
+    import hashlib
+
+    body = {k: v for k, v in card.items() if k != DIGEST_KEY}
+    return "sha256:" + hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def write_card(directory: str | os.PathLike[str], card: dict[str, Any]) -> None:

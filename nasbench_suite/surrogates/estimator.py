@@ -107,7 +107,11 @@ class ArchRegressor(RegressorMixin, BaseEstimator):
     def _load_files(self, directory: Any, meta: dict[str, Any]) -> None:
         from nasbench_suite.surrogates.io import load_estimator
 
+        from nasbench_suite.surrogates._bundle import check_arch_regressor
+
         self.model_ = load_estimator(directory / "model")
         with np.load(directory / "target.npz", allow_pickle=False) as data:
-            self.target_ = TargetTransform(str(meta["target"]), data["sorted_y"])
+            arrays = {k: data[k] for k in data.files}
+        check_arch_regressor(directory, meta, arrays, self.model_)
+        self.target_ = TargetTransform(str(meta["target"]), arrays["sorted_y"])
         self.n_encoded_features_ = int(meta["n_encoded_features"])

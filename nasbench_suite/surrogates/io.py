@@ -107,8 +107,10 @@ def load_estimator(directory: str | os.PathLike[str]) -> Any:
         record = json.loads(path.read_text())
     except FileNotFoundError:
         raise StoreFormatError(f"{str(directory)!r} holds no estimator.json: not a saved surrogate model") from None
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StoreFormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise StoreFormatError(f"{str(path)!r} is not an estimator record")
     version = record.get("format_version")
     if not isinstance(version, int) or version > ESTIMATOR_FORMAT_VERSION or version < 1:
         raise IncompatibleSurrogateError(
@@ -157,6 +159,10 @@ def file_digests(directory: str | os.PathLike[str], *, exclude: tuple[str, ...] 
     """SHA-256 of every file under ``directory`` (relative POSIX paths, sorted), except ``exclude``."""
     directory = Path(directory)
     out = {}
+    links = sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_symlink())
+    if links:  # a link could point anywhere; nothing it leads to would be covered by the checksums
+        raise StoreFormatError(f"saved surrogate {str(directory)!r} holds symbolic links ({', '.join(links)}); "
+                               "a bundle must hold its files itself")
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         rel = path.relative_to(directory).as_posix()
         if rel in exclude or rel.endswith(".png"):

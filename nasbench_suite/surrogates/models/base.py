@@ -84,6 +84,9 @@ class ArrayRegressor(RegressorMixin, BaseEstimator):
 
     def _load_files(self, directory: Path, meta: dict[str, Any]) -> None:
         """Restore the fitted state written by :meth:`_save_files`."""
+        from nasbench_suite.surrogates._bundle import check_state
+
         with np.load(directory / "state.npz", allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
+        check_state(self, directory, meta, arrays)  # shapes against the saved metadata, before any model is built
         self._set_state(meta, arrays)

@@ -84,5 +84,8 @@ class XGBRegressor(ArrayRegressor):
     def _load_files(self, directory: Path, meta: dict[str, Any]) -> None:
         import xgboost
 
+        from nasbench_suite.surrogates._bundle import check_xgboost_json
+
+        check_xgboost_json(directory / "model.json", int(meta.get("n_features_in", -1)))
         self.model_ = xgboost.XGBRegressor(**self._booster_params())
         self.model_.load_model(directory / "model.json")
