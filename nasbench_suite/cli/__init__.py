@@ -38,6 +38,7 @@ COMMANDS: tuple[str, ...] = (
     "nasbench_suite.cli.leaderboard",
     "nasbench_suite.cli.zc",
     "nasbench_suite.cli.surrogate",
+    "nasbench_suite.cli.conformance",
 )
 
 

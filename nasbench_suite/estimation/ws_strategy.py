@@ -66,9 +66,7 @@ class OneShotStrategy(OwnCompute, Strategy):
         super().__init__(context, seed=seed)
         from nasbench_suite.spaces import get_bundle
 
-        reason = get_bundle(self.space.name).refusal("supernet")
-        require(reason is None, f"{type(self).__name__} trains a one-shot supernet of the searched space, "
-                                f"but on space {self.space.name!r}: {reason}")
+        get_bundle(self.space.name).require("supernet", who=f"{type(self).__name__} (one-shot search)")
         self.config = WSConfig(**config)  # validates the values
         require_training_data(context, self.config.dataset, type(self).__name__)
         for name, value in config.items():

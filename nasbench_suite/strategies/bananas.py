@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -45,6 +45,8 @@ class Bananas(Strategy):
     """
 
     name = "bananas"
+    #: cheap hyperparameters for conformance checks (a small, briefly trained ensemble)
+    check_params: ClassVar[dict[str, Any]] = {"num_ensemble": 2, "train_steps": 30}
 
     def __init__(
         self,

@@ -140,13 +140,18 @@ class OwnCompute:
 
 
 def require_training_data(context: SearchContext, trains_on: str, who: str) -> None:
-    """Refuse to search ``context.dataset`` with networks computed on another dataset (``trains_on``)."""
-    require(
-        context.dataset is None or context.dataset == trains_on,
-        f"{who} computes on {trains_on!r} images, but the benchmark dataset is {context.dataset!r}: "
-        f"its choice would not be a search on that dataset (give it dataset={context.dataset!r} if the suite "
-        f"can load those images, or precomputed scores)",
-    )
+    """Refuse to search ``context.dataset`` with networks computed on another dataset (``trains_on``).
+
+    Raises :class:`~nasbench_suite.spaces.bundle.UnsupportedCapabilityError` (a ValueError).
+    """
+    if not (context.dataset is None or context.dataset == trains_on):
+        from nasbench_suite.spaces.bundle import UnsupportedCapabilityError
+
+        raise UnsupportedCapabilityError(
+            f"{who} computes on {trains_on!r} images, but the benchmark dataset is {context.dataset!r}: "
+            f"its choice would not be a search on that dataset (give it dataset={context.dataset!r} if the suite "
+            f"can load those images, or precomputed scores)"
+        )
 
 
 def require(condition: bool, message: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -44,6 +44,8 @@ class GaussianProcessBO(Strategy):
     """
 
     name = "gp-bo"
+    #: cheap hyperparameters for conformance checks (smaller candidate pools)
+    check_params: ClassVar[dict[str, Any]] = {"num_random": 30, "num_mutations": 30}
 
     def __init__(
         self,

@@ -123,9 +123,13 @@ class SMAC(Strategy):
             moved = False
             neighbourhoods = [self.space.neighbours(a) for a in current]
             flat = [n for nb in neighbourhoods for n in nb]
+            if not flat:
+                break
             ei = self._ei(forest, flat)
             pos = 0
             for i, nb in enumerate(neighbourhoods):
+                if not nb:  # a listed table may hold no neighbour of this architecture
+                    continue
                 j = int(np.argmax(ei[pos : pos + len(nb)]))
                 if ei[pos + j] > current_ei[i]:
                     current[i], current_ei[i] = nb[j], ei[pos + j]

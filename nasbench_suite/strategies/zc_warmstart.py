@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nasbench_suite.spaces.bundle import UnsupportedCapabilityError
 from nasbench_suite.strategies.base import OwnCompute, Proposal, SearchContext, require, require_training_data
 from nasbench_suite.strategies.evolution import RegularizedEvolution
 
@@ -34,7 +35,7 @@ def _stored_scores(scores: str, proxy: str) -> tuple[tuple[str, ...], np.ndarray
     return tuple(bench.archs), np.asarray(bench.columns(holders[0])[key], dtype=np.float64), seconds
 
 
-def _proxy_refusal(space: str) -> str | None:
+def proxy_refusal(space: str) -> str | None:
     """Why proxies cannot be computed on networks of ``space`` here (``None``: they can)."""
     from nasbench_suite.estimation import zc_setup
     from nasbench_suite.spaces import get_bundle
@@ -98,9 +99,12 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
         if scores is None:
             from nasbench_suite.estimation.zc_setup import ProxySetup
 
-            reason = _proxy_refusal(self.space.name)
-            require(reason is None, f"zc-re without stored scores computes proxies on networks of space "
-                                    f"{self.space.name!r}, but {reason}; give scores= a table with zc/{proxy} columns")
+            reason = proxy_refusal(self.space.name)
+            if reason is not None:
+                raise UnsupportedCapabilityError(
+                    f"zc-re without stored scores computes proxies on networks of space {self.space.name!r}, "
+                    f"but {reason}; give scores= a table with zc/{proxy} columns"
+                )
             require_training_data(context, ProxySetup().dataset, "zc-re (without stored scores)")
         self.proxy = proxy
         self.scores = None if scores is None else str(scores)

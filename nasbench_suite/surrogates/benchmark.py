@@ -118,6 +118,8 @@ class SurrogateBenchmark:
                     "only a seed mean, so refit with an explicit noise standard deviation (--noise-std)"
                 )
         self.checksum = checksum
+        #: architectures sampled (seed 0) to estimate the optimum of a space too large to enumerate
+        self.optimum_sample = OPTIMUM_SAMPLE
         self.card = card or {}
         self._cache: dict[tuple[str, str, int], np.ndarray] = {}
         self._optimum: dict[tuple[str, str, int], tuple[Any, float]] = {}
@@ -277,7 +279,7 @@ class SurrogateBenchmark:
     @property
     def optimum_method(self) -> str:
         """How :meth:`optimum` searches: over every architecture, or over a fixed seeded sample."""
-        return "enumerated" if self.enumerable else f"best of {OPTIMUM_SAMPLE:,} architectures sampled with seed 0"
+        return "enumerated" if self.enumerable else f"best of {self.optimum_sample:,} architectures sampled with seed 0"
 
     def optimum(self, dataset: str, *, metric: str | Metric = Metric.TEST_ACC, epoch: int | None = None) -> tuple[Any, float]:
         """The architecture with the best predicted mean ``metric`` (see :attr:`optimum_method`) and that value."""
@@ -292,7 +294,7 @@ class SurrogateBenchmark:
                 archs, values = self._all_archs, self._all(dataset, metric, e)
             else:
                 rng = np.random.default_rng(0)
-                archs = [self.search_space.sample(rng) for _ in range(OPTIMUM_SAMPLE)]
+                archs = [self.search_space.sample(rng) for _ in range(self.optimum_sample)]
                 values = self._mean(archs, dataset, metric, e)
             lower = metric.endswith(("_loss", "_time"))
             i = int(np.nanargmin(values) if lower else np.nanargmax(values))

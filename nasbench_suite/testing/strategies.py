@@ -165,6 +165,25 @@ def check_rejects_bad_params(name: str) -> None:
     raise AssertionError(f"{name}: an unknown keyword argument was accepted")
 
 
+def check_on_space(name: str, space: str, *, n: int = 24) -> str | None:
+    """Strategy ``name`` proposes valid architectures of ``space`` (asynchronous asks, some NaN results).
+
+    Returns ``None`` when it ran, or the reason it refused the space at
+    construction (:class:`~nasbench_suite.spaces.bundle.UnsupportedCapabilityError`:
+    a combination its bundle documents as undefined). Any other error propagates.
+    """
+    from nasbench_suite.spaces.bundle import UnsupportedCapabilityError
+
+    try:
+        strategy = make(name, seed=17, space=space)
+    except UnsupportedCapabilityError as exc:
+        return str(exc)
+    props = drive(strategy, n, batch=2, nan_every=5)
+    assert props, f"{name}: proposed nothing on space {space!r}"
+    assert all(p.arch.space == space for p in props), f"{name}: proposed architectures of another space than {space!r}"
+    return None
+
+
 #: every check, by name, for pytest parametrization
 CHECKS: dict[str, Callable[[str], None]] = {
     "reproducible": check_reproducible,

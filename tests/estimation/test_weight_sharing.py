@@ -79,5 +79,5 @@ def test_rsws_is_exhausted_after_its_candidates() -> None:
 def test_one_shot_strategies_refuse_other_spaces() -> None:
     from nasbench_suite.spaces import get_space
 
-    with pytest.raises(ValueError, match="searches the nb201 cell space"):
+    with pytest.raises(ValueError, match="needs the supernet of search space 'nb101'"):
         make_strategy("ws-gdas", SearchContext(get_space("nb101"), (108,)), seed=0)
