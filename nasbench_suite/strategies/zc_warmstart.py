@@ -36,13 +36,9 @@ def _stored_scores(scores: str, proxy: str) -> tuple[tuple[str, ...], np.ndarray
 
 
 def proxy_refusal(space: str) -> str | None:
-    """Why proxies cannot be computed on networks of ``space`` here (``None``: they can)."""
-    from nasbench_suite.estimation import zc_setup
+    """Why proxies cannot be computed on networks of ``space`` here (``None``: they can): its builders."""
     from nasbench_suite.spaces import get_bundle
 
-    own = getattr(getattr(zc_setup, "Architecture", None), "space", None)
-    if own is not None:  # the proxy estimator builds networks of one space only
-        return None if own == space else f"the zero-cost estimator builds {own} networks only"
     return get_bundle(space).refusal("builder")
 
 
@@ -78,7 +74,7 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
 
     name = "zc-re"
     #: cheap hyperparameters for conformance checks (as scikit-learn's checks shorten ``max_iter``)
-    check_params: ClassVar[dict[str, Any]] = {"candidates": 20}
+    check_params: ClassVar[dict[str, Any]] = {"candidates": 4}
 
     def __init__(
         self,
@@ -131,7 +127,7 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
                 if key in seen:
                     continue
                 seen.add(key)
-                pool.append((compute_proxies(arch, [self.proxy], setup=setup)[self.proxy].value, arch.to_string()))
+                pool.append((compute_proxies(arch, [self.proxy], setup=setup, space=self.space.name)[self.proxy].value, arch.to_string()))
             self.search_cost_seconds = time.perf_counter() - start
             self.search_cpu_seconds = time.process_time() - cpu
         ranked = sorted(((v, i) for i, (v, _) in enumerate(pool) if not math.isnan(v)), key=lambda t: (-t[0], t[1]))

@@ -217,7 +217,7 @@ def _zero_cost(benches: SpaceBenchmarks) -> tuple[str, str]:
     from nasbench_suite.estimation.zc_setup import ProxySetup, compute_proxies
 
     arch = get_bundle(benches.space).make_space().sample(np.random.default_rng(0))
-    value = compute_proxies(arch, ["synflow"], setup=ProxySetup())["synflow"]
+    value = compute_proxies(arch, ["synflow"], setup=ProxySetup(), space=benches.space)["synflow"]
     if math.isnan(value.value) and not value.reason:
         return FAIL, "synflow is NaN without a reason"
     return PASS, f"synflow = {value.value:.4g}" if not math.isnan(value.value) else f"synflow undefined: {value.reason}"
