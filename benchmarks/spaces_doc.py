@@ -1,7 +1,7 @@
 """Regenerate the conformance matrix in docs/SPACES.md from ``nasbench conformance --markdown``'s renderer.
 
 Usage: ``python benchmarks/spaces_doc.py`` (runs the full matrix: a few minutes on 2 cores).
-The slow test ``tests/testing/test_conformance.py::test_docs_show_the_matrix_the_command_prints``
+The slow test ``tests/testing/test_conformance_matrix.py::test_docs_show_the_matrix_the_command_prints``
 checks that the file holds exactly what this writes.
 """
 
