@@ -65,11 +65,11 @@ class ZcSweep:
 
 
 def _init_worker(parent: int, kernel: bool) -> None:
-    import torch
-
     from nasbench_suite._workers import die_with_parent
 
     die_with_parent(parent, kernel)  # no orphans after the parent is killed
+    import torch
+
     torch.set_num_threads(1)
     try:
         torch.set_num_interop_threads(1)

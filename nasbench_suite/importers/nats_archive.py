@@ -501,7 +501,9 @@ def _results(jobs: list[_Job], workers: int, progress: bool, label: str) -> Iter
     if workers <= 1 or len(jobs) < 2:
         yield from track(map(_run_job, jobs), **show)
         return
-    pool = ProcessPoolExecutor(max_workers=workers)
+    from nasbench_suite._workers import die_with_parent, watch_args
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=watch_args())  # no orphans
     try:
         yield from track(pool.map(_run_job, jobs, chunksize=max(1, min(64, len(jobs) // (4 * workers)))), **show)
     finally:  # on an error, do not wait for the rest of the archive

@@ -14,11 +14,10 @@ __all__ = ["run_local"]
 
 
 def _init_worker(threads: int, parent: int, kernel: bool) -> None:
-    import torch
-
     from nasbench_suite._workers import die_with_parent
 
     die_with_parent(parent, kernel)  # the generating process died: do not linger as an orphan
+    import torch
 
     torch.set_num_threads(threads)
     try:
