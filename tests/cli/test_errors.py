@@ -45,6 +45,7 @@ BASE: dict[str, list[str]] = {
            "--proxies", "params", "--workers", "1", "--batch-size", "8", "--out", "{out}.h5", "--no-progress"],
     "surrogate fit": ["--benchmark", "{store}", "--dataset", "toy", "--train-size", "10", "--out", "{out}"],
     "surrogate eval": ["{surrogate}", "--benchmark", "{store}"],
+    "conformance": ["--space", "nb201", "--strategy", "rs", "--kind", "table", "--no-estimators", "--evals", "3"],
 }
 
 BAD_INT = ("-1", "abc", "1.5")
@@ -53,16 +54,17 @@ UNKNOWN = "no-such-name"
 #: options whose value is a file or folder that is read
 INPUTS = {"benchmark", "results", "directory", "reuse", "paths", "path", "file", "nats", "mini"}
 #: options whose value is written
-OUTPUTS = {"out", "plot", "board"}
+OUTPUTS = {"out", "plot", "board", "workdir"}
 #: options naming something from a fixed set
 NAMES = {"dataset", "strategies", "proxies", "space", "skeleton", "engine", "device", "metric", "train_dataset", "arch",
-         "budgets", "datasets"}
+         "budgets", "datasets", "strategy"}
 #: options whose value is free text or only used with other machines or data: nothing to refuse
 FREE = {"title", "name", "ray_address", "data_root", "nonce"}
 SPECIAL = {
     "seeds": ("-1", "5-2", "x", "1.5"),
     "train_size": ("0", "abc", "-3", "1.5"),
     "param": ("nope", "rs.nope=1", "nope.x=1"),
+    "table": ("nope", "nope={store}", "nb201={missing}", "nb201={garbage}"),
     "track": ("no-such-track", "{garbage}"),
 }
 
