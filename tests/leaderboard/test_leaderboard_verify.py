@@ -138,3 +138,12 @@ def test_one_shot_runs_replay_their_measured_search_time(tmp_path: Path) -> None
 
     report = verify_results(_edit(out, tmp_path / "slower.jsonl", 0, slower), benchmark=str(store), sample=1, jobs=1)
     assert not report.ok and "finish time" in "\n".join(report.lines())
+
+
+def test_each_verification_draws_a_fresh_nonce_and_reports_it(toy_results: Path, toy_store: Path) -> None:
+    a = verify_results(toy_results, benchmark=str(toy_store), jobs=1)
+    b = verify_results(toy_results, benchmark=str(toy_store), jobs=1)
+    assert a.plan.nonce != b.plan.nonce and len(a.plan.nonce) == 32
+    assert f"--nonce {a.plan.nonce}" in "\n".join(a.lines())
+    again = verify_results(toy_results, benchmark=str(toy_store), jobs=1, nonce=a.plan.nonce)
+    assert again.plan == a.plan
