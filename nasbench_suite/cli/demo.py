@@ -5,11 +5,17 @@ benchmark (a table this suite trained itself), then writes the results, an
 anytime plot and a leaderboard page. Where the shipped table is missing (a
 partial checkout), it first trains a small table offline with ``generate
 --limit`` and searches the architectures that table holds.
+
+Running it again in the same folder resumes: finished runs are kept (the
+results file is resumable), only missing ones run, and the plot and board
+are rebuilt. When the folder holds runs of other settings it says what
+differs; ``--fresh`` deletes the old results first and starts over.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from nasbench_suite.cli._common import positive_int
@@ -25,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", default="0-19", help="seeds per strategy (default: 0-19)")
     p.add_argument("--budget-evals", type=positive_int, default=100, help="evaluations per run (default: 100)")
     p.add_argument("--jobs", type=positive_int, default=2, help="runs in parallel (default: 2)")
+    p.add_argument("--fresh", action="store_true",
+                   help="delete the results of an earlier demo in --out and start over (default: resume them)")
     p.set_defaults(func=run)
 
 
@@ -62,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     bench = _benchmark(args.out, args.jobs)
     results = args.out / "results.jsonl"
+    if args.fresh and results.exists():
+        results.unlink()
+    resumed = results.exists()
     steps = [
         ["info", bench],
         ["run", "--benchmark", bench, "--dataset", DATASET, "--strategies", args.strategies, "--seeds", args.seeds,
@@ -72,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     for step in steps:
         code = main(step)
         if code:
+            if step[0] == "run" and resumed:
+                print(f"nasbench demo: {results} holds runs of an earlier demo with other settings (above: what differs); "
+                      f"run `nasbench demo --fresh` to delete them and start over, or give another --out",
+                      file=sys.stderr)
             return code
     print(f"\nresults: {results}\nplot: {args.out / 'anytime.png'}\nleaderboard: {args.out / 'leaderboard' / 'index.html'}")
     return 0

@@ -11,7 +11,10 @@ significant digits, NaN written as ``null``) with:
 ``dataset``, ``epoch`` (the target, full-budget epoch), ``fidelities``
     the problem.
 ``strategy``
-    ``{"name", "params"}`` -- every hyperparameter, defaults included.
+    ``{"name", "params"}`` -- every hyperparameter, defaults included, in
+    their canonical form (:func:`canonical_params`: JSON values, floats at 12
+    significant digits). Parameters are compared in that form on both sides,
+    so ``1/3`` written as ``0.333333333333`` reads back equal.
 ``seed``, ``budget`` (``{"kind", "value"}``), ``workers``
     the run's settings.
 ``selection_metric``, ``test_metric``, ``clock_unit``, ``benchmark_seed``, ``optimum``, ``warnings``
@@ -91,6 +94,27 @@ def _round_column(values: list[Any]) -> list[Any]:
     return out
 
 
+def canonical_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Strategy parameters as a results record stores them: JSON values (tuples as lists), floats rounded.
+
+    Compare parameters in this form: a value read back from a results file
+    equals the canonical form of the value that was written.
+
+    Examples
+    --------
+    >>> canonical_params({"random_fraction": 1 / 3, "hidden": (32, 32)})
+    {'hidden': [32, 32], 'random_fraction': 0.333333333333}
+    >>> canonical_params({"random_fraction": 0.333333333333}) == canonical_params({"random_fraction": 1 / 3})
+    True
+    """
+    return rounded(json.loads(dumps(params)))
+
+
+def same_params(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two parameter sets are equal in their canonical form (see :func:`canonical_params`)."""
+    return canonical_params(a) == canonical_params(b)
+
+
 def dumps(record: dict[str, Any]) -> str:
     """The canonical one-line JSON text of ``record`` (no trailing newline)."""
     return json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False, ensure_ascii=True)
@@ -111,8 +135,15 @@ def make_record(
     budget: Any,
     workers: int,
     outcome: Any,
+    decisions: dict[str, Any] | None = None,
+    numerics: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The results record of one finished (or failed) run, rounded and hashed."""
+    """The results record of one finished (or failed) run, rounded and hashed.
+
+    ``decisions`` (what the strategy's own compute decided) and ``numerics``
+    (the machine's numerics fingerprint) are recorded when given; neither is
+    part of the trajectory hash.
+    """
     from nasbench_suite import __version__
 
     rules = lookup.describe()
@@ -153,6 +184,10 @@ def make_record(
     }
     if outcome.search_costs is not None:
         record["search_costs"] = list(outcome.search_costs)
+    if decisions is not None:
+        record["decisions"] = decisions
+    if numerics is not None:
+        record["numerics"] = numerics
     record = rounded(record)
     record["trajectory"] = trajectory
     record["trajectory_sha256"] = trajectory_hash(record["trajectory"])

@@ -27,10 +27,10 @@ from nasbench_suite.harness.engines import check_engine, run_tasks
 from nasbench_suite.harness.identity import checked_digest
 from nasbench_suite.harness.lookup import Lookup
 from nasbench_suite.harness.results import (
-    dumps,
     make_record,
     read_lines,
     run_key,
+    same_params,
     settings_of,
     write_lines_atomic,
 )
@@ -194,7 +194,7 @@ def _check_existing(path: Path, lines: list[str], settings: dict[str, Any], para
                 f"use another --out file or delete it"
             )
         key = run_key(record)
-        if key[0] in params and record["strategy"]["params"] != json.loads(dumps(params[key[0]])):
+        if key[0] in params and not same_params(record["strategy"]["params"], params[key[0]]):
             raise SweepMismatchError(
                 f"{path}:{i}: strategy {key[0]!r} ran with params {record['strategy']['params']!r}, this sweep uses "
                 f"{params[key[0]]!r}; use another --out file or delete it"

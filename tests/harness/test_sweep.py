@@ -30,6 +30,19 @@ def test_file_is_in_strategy_seed_order_and_rerun_is_a_no_op(synthetic_path, tmp
     assert again.ran == 0 and again.reused == 6 and out.read_bytes() == before
 
 
+def test_rerun_with_params_that_round_in_the_file_is_a_no_op(synthetic_path, tmp_path) -> None:
+    out = tmp_path / "r.jsonl"
+    kw = dict(strategies=("bohb",), seeds=(0,), params={"bohb": {"random_fraction": 1 / 3}})
+    run_sweep(spec(synthetic_path, **kw), out, progress=False)
+    assert json.loads(out.read_text())["strategy"]["params"]["random_fraction"] == 0.333333333333
+    before = out.read_bytes()
+    again = run_sweep(spec(synthetic_path, **kw), out, progress=False)
+    assert again.ran == 0 and again.reused == 1 and out.read_bytes() == before
+    with pytest.raises(SweepMismatchError, match="random_fraction"):
+        run_sweep(spec(synthetic_path, strategies=("bohb",), seeds=(0,), params={"bohb": {"random_fraction": 0.3}}), out,
+                  progress=False)
+
+
 def test_interrupted_sweep_resumes_to_the_same_bytes(synthetic_path, tmp_path) -> None:
     full = tmp_path / "full.jsonl"
     run_sweep(spec(synthetic_path), full, progress=False)
