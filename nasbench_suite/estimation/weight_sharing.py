@@ -42,7 +42,7 @@ from nasbench_suite.errors import UnknownNameError
 from nasbench_suite.estimation.supernet import Supernet, arch_from_path
 from nasbench_suite.spaces.nb201 import EDGES, OPS, Architecture
 
-__all__ = ["METHODS", "WSConfig", "WSResult", "search"]
+__all__ = ["METHODS", "WSConfig", "WSResult", "search", "weights_digest"]
 
 METHODS: tuple[str, ...] = ("darts", "gdas", "rsws")
 
@@ -88,6 +88,9 @@ class WSResult:
     in :data:`EDGES` x :data:`OPS` order; ``ranking`` (RS-WS) lists
     ``(arch string, valid accuracy %, valid loss)`` best first. ``history``
     holds per-epoch ``train_loss`` and the architecture derived after that epoch.
+    ``weights_sha256`` is a digest of the trained supernet's weights and
+    BatchNorm buffers (see :func:`weights_digest`): equal digests mean the same
+    supernet bit for bit.
     """
 
     method: str
@@ -98,6 +101,19 @@ class WSResult:
     alphas: np.ndarray | None = None
     ranking: list[tuple[str, float, float]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    weights_sha256: str | None = None
+
+
+def weights_digest(module: torch.nn.Module) -> str:
+    """sha256 (hex) over a module's state: every entry's name, dtype, shape and raw bytes, in state-dict order."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, tensor in module.state_dict().items():
+        t = tensor.detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.numpy().tobytes())
+    return h.hexdigest()
 
 
 @contextlib.contextmanager
@@ -239,5 +255,6 @@ def search(method: str, *, seed: int, config: WSConfig | None = None) -> WSResul
             ranking = []
             arch = _derive(alphas)
             final_alphas = alphas.detach().numpy().astype(np.float64).copy()
+        digest = weights_digest(net)
     seconds = time.perf_counter() - start
-    return WSResult(method, int(seed), config, arch, seconds, final_alphas, ranking, history)
+    return WSResult(method, int(seed), config, arch, seconds, final_alphas, ranking, history, digest)

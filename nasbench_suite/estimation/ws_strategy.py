@@ -15,6 +15,15 @@ The search's measured cost is exposed as :attr:`OneShotStrategy.search_cost_seco
 to the harness, which charges them on its clock before the first evaluation
 (CPU time, like the tables' ``train_time``, so load from other processes
 does not inflate it).
+
+What the search decided is recorded (:meth:`OneShotStrategy.decisions`): the
+method and search seed, the derived cell, a sha256 of the trained supernet's
+weights, the final ``alpha`` (DARTS, GDAS) or every scored candidate with its
+supernet accuracy and loss (RS-WS), and the proposals made from that ranking
+in order (official NB201 indices). A replay (:meth:`OneShotStrategy.replay_decisions`)
+proposes the recorded cells without training; a recompute trains afresh and
+is judged by :meth:`OneShotStrategy.compare_decisions` (derived cell, rank
+agreement of the scores; see :mod:`nasbench_suite.strategies._decisions`).
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import numpy as np
 from nasbench_suite.estimation.supernet import arch_from_path
 from nasbench_suite.estimation.weight_sharing import WSConfig, WSResult, search
 from nasbench_suite.spaces.nb201 import EDGES, OPS, Architecture
+from nasbench_suite.strategies._decisions import MIN_RANK_AGREEMENT, DecisionCheck, ReplayError, derived_check, rank_agreement
 from nasbench_suite.strategies.base import (
     Observation,
     OwnCompute,
@@ -75,10 +85,21 @@ class OneShotStrategy(OwnCompute, Strategy):
         self.search_cost_seconds = 0.0
         self._order: Iterator[Architecture] | None = None
         self._seen: set[str] = set()
+        self._search_seed: int | None = None
+        self._proposed: list[int] = []
+        self._exhausted = False
+        self._replay: dict[str, Any] | None = None
 
     def _search(self) -> None:
+        self._search_seed = int(self.rng.integers(2**31 - 1))
+        if self._replay is not None:
+            if self._replay.get("search_seed") != self._search_seed:
+                raise ReplayError(f"{self.name}: the recorded decisions are of search seed {self._replay.get('search_seed')!r}, "
+                                  f"this run's is {self._search_seed}")
+            self._order = (Architecture.from_index(int(i)) for i in self._replay["proposals"])
+            return
         cpu = time.process_time()
-        self.result = search(self.method, seed=int(self.rng.integers(2**31 - 1)), config=self.config)
+        self.result = search(self.method, seed=self._search_seed, config=self.config)
         self.search_cpu_seconds = time.process_time() - cpu
         self.search_cost_seconds = self.result.seconds
         if self.result.alphas is not None:
@@ -93,8 +114,85 @@ class OneShotStrategy(OwnCompute, Strategy):
             key = arch.canonical_key()
             if key not in self._seen:
                 self._seen.add(key)
+                self._proposed.append(arch.index)
                 return Proposal(arch)
+        if self._replay is not None and not self._replay.get("exhausted"):
+            raise ReplayError(f"{self.name}: the run asks for more than the {len(self._proposed)} recorded proposals")
+        self._exhausted = True
         raise SearchExhausted(f"{self.name}: every architecture of the one-shot ranking has been proposed")
+
+    def decisions(self) -> dict[str, Any] | None:
+        """What the search decided and what was proposed from it (``None`` before the first ask)."""
+        if self._replay is not None:
+            return {**self._replay, "proposals": list(self._proposed), "exhausted": self._exhausted}
+        if self.result is None:
+            return None
+        out: dict[str, Any] = {
+            "kind": "one-shot",
+            "method": self.method,
+            "search_seed": self._search_seed,
+            "derived": self.result.arch.to_string(),
+            "supernet_sha256": self.result.weights_sha256,
+        }
+        if self.result.alphas is not None:
+            out["alphas"] = np.asarray(self.result.alphas, dtype=np.float64).tolist()
+        else:
+            out["scores"] = [[Architecture.from_string(a).index, acc, loss] for a, acc, loss in self.result.ranking]
+        out["proposals"] = list(self._proposed)
+        out["exhausted"] = self._exhausted
+        return out
+
+    def replay_decisions(self, decisions: dict[str, Any]) -> None:
+        """Propose the recorded cells in the recorded order, without training (see the module docstring)."""
+        if not isinstance(decisions, dict) or decisions.get("kind") != "one-shot" or decisions.get("method") != self.method:
+            raise ReplayError(f"{self.name}: expected recorded one-shot decisions of method {self.method!r}, "
+                              f"got {str(decisions)[:120]!r}")
+        if not isinstance(decisions.get("proposals"), list) or not isinstance(decisions.get("search_seed"), int):
+            raise ReplayError(f"{self.name}: recorded decisions lack 'proposals' (a list) or 'search_seed' (an int)")
+        if self._order is not None:
+            raise ReplayError(f"{self.name}: decisions must be replayed before the first ask")
+        self._replay = dict(decisions)
+
+    def recompute_decisions(self) -> dict[str, Any]:
+        """Train the supernet afresh with this run's search seed; the decisions without proposals."""
+        self._replay = None
+        self._search()
+        out = self.decisions()
+        assert out is not None
+        out.pop("proposals")
+        out.pop("exhausted")
+        return out
+
+    @classmethod
+    def compare_decisions(cls, recorded: dict[str, Any], recomputed: dict[str, Any], *,
+                          test_of: Any = None) -> DecisionCheck:
+        """Derived cell (same network, or test metric within tolerance) and rank agreement of the scores."""
+        def same(a: str, b: str) -> bool:
+            return Architecture.from_string(a).canonical_key() == Architecture.from_string(b).canonical_key()
+
+        details = []
+        ok, text = derived_check(recorded["derived"], recomputed["derived"], same_network=same, test_of=test_of)
+        details.append(text)
+        if "alphas" in recorded and "alphas" in recomputed:
+            cells = [int(i) for i in recorded.get("proposals") or []][:1000]
+            if len(cells) >= 2:
+                rho = rank_agreement(_log_probs(recorded["alphas"], cells), _log_probs(recomputed["alphas"], cells))
+                label = f"ranking of the {len(cells)} proposed cells"
+            else:
+                rho, label = 1.0, "ranking"
+        else:
+            mine = {int(i): acc for i, acc, _ in recorded.get("scores") or []}
+            theirs = {int(i): acc for i, acc, _ in recomputed.get("scores") or []}
+            common = sorted(set(mine) & set(theirs))
+            if len(common) != len(mine):
+                return DecisionCheck(False, (*details, f"scored {len(theirs)} candidates, {len(common)} of the recorded {len(mine)}"))
+            rho = rank_agreement([mine[i] for i in common], [theirs[i] for i in common])
+            label = f"supernet accuracy of the {len(common)} candidates"
+        rank_ok = rho >= MIN_RANK_AGREEMENT
+        details.append(f"{label}: Spearman {rho:.4f} (needs >= {MIN_RANK_AGREEMENT:g})")
+        same_weights = recorded.get("supernet_sha256") == recomputed.get("supernet_sha256")
+        details.append("supernet weights: " + ("bit-identical" if same_weights else "differ in their bits"))
+        return DecisionCheck(ok and rank_ok, tuple(details))
 
     def tell(self, proposal: Proposal, observation: Observation) -> None:
         """One-shot search does not learn from evaluations."""
@@ -103,3 +201,12 @@ class OneShotStrategy(OwnCompute, Strategy):
     def derived(self) -> Architecture | None:
         """The architecture the one-shot search derived (``None`` before the first ask)."""
         return None if self.result is None else self.result.arch
+
+
+def _log_probs(alphas: Any, cells: list[int]) -> list[float]:
+    """Each cell's log-probability (sum over edges of ``log_softmax(alpha)``) under ``alphas``."""
+    from scipy.special import log_softmax
+
+    logp = log_softmax(np.asarray(alphas, dtype=np.float64), axis=1)
+    paths = np.array([Architecture.from_index(i).op_ids for i in cells], dtype=np.int64)
+    return logp[np.arange(len(EDGES)), paths].sum(axis=1).tolist()

@@ -30,6 +30,7 @@ def run_search(
     params: dict[str, Any] | None = None,
     lookup: Lookup | None = None,
     search_costs: Sequence[float] | None = None,
+    decisions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run ``strategy`` (a registry name) with ``seed`` on ``benchmark``'s ``dataset``; return its record.
 
@@ -37,6 +38,9 @@ def run_search(
     record's ``search_costs``) instead of this run's measurements; see
     :func:`~nasbench_suite.harness.simulator.simulate`. The record of such a
     replay also holds ``measured_search_costs``, what this run measured.
+    ``decisions`` (a record's ``decisions``) feeds the strategy what its own
+    compute decided in that run instead of computing it, so with both the run
+    is replayed exactly on any machine (see :mod:`nasbench_suite.strategies._decisions`).
 
     Construction errors and misbehaving strategies give a record with
     ``status == "failed"`` and the reason; invalid settings (unknown dataset,
@@ -57,17 +61,28 @@ def run_search(
         instance = cls(context, seed=seed, **requested)
         used = instance.params()
         dumps(used)  # params must be JSON-serializable: fail the run, not the sweep
+        if decisions is not None:
+            instance.replay_decisions(decisions)
     except Exception as exc:
         outcome = RunOutcome(status=FAILED, error=f"strategy construction raised {type(exc).__name__}: {exc}")
         return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=jsonable_params(requested),
                            seed=seed, budget=budget, workers=workers, outcome=outcome)
     outcome = simulate(instance, lookup, budget, workers=workers, search_costs=search_costs)
+    decided = instance.decisions() if hasattr(instance, "decisions") else None
     record = make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
-                         budget=budget, workers=workers, outcome=outcome)
+                         budget=budget, workers=workers, outcome=outcome, decisions=decided,
+                         numerics=numerics_record() if cls.own_numerics else None)
     if search_costs is not None and outcome.measured_costs is not None:
         # a replay (verification) also reports what this machine measured, to compare with the record
         record["measured_search_costs"] = rounded(outcome.measured_costs)
     return record
+
+
+def numerics_record() -> dict[str, Any]:
+    """The numerics fingerprint of this process (see :mod:`nasbench_suite.numerics`), as recorded with a run."""
+    from nasbench_suite.numerics import current_fingerprint
+
+    return current_fingerprint(device="cpu").to_dict()
 
 
 def jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +108,8 @@ class Task:
     params: dict[str, Any] = field(default_factory=dict)
     #: recorded own-compute charges to replay (a re-run that checks a record); None: measure
     search_costs: tuple[float, ...] | None = None
+    #: recorded own-compute decisions to replay instead of computing them; None: compute
+    decisions: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -136,5 +153,5 @@ def run_task(task: Task) -> tuple[tuple[str, int], str]:
     with threadpool_limits(limits=1):
         record = run_search(lookup.benchmark, task.dataset, task.strategy, seed=task.seed, budget=task.budget,
                             workers=task.workers, params=task.params, lookup=lookup,
-                            search_costs=task.search_costs)
+                            search_costs=task.search_costs, decisions=task.decisions)
     return task.key, dumps(record)

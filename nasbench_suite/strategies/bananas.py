@@ -47,6 +47,7 @@ class Bananas(Strategy):
     name = "bananas"
     #: cheap hyperparameters for conformance checks (a small, briefly trained ensemble)
     check_params: ClassVar[dict[str, Any]] = {"num_ensemble": 2, "train_steps": 30}
+    own_numerics = True  # a model fit on the observations decides the proposals
 
     def __init__(
         self,

@@ -103,6 +103,11 @@ class Strategy(ABC):
     #: hyperparameters the conformance checks (:mod:`nasbench_suite.testing.strategies`) use, to keep
     #: strategies that compute a lot (train networks, read files) quick to check
     check_params: ClassVar[dict[str, Any]] = {}
+    #: whether the strategy's own floating-point compute (a surrogate fit, a supernet, proxy scores) decides
+    #: what it proposes, so that its runs can depend on the machine's numerics (the results record then
+    #: carries the numerics fingerprint); strategies that only query the table and draw from their
+    #: Generator leave it False
+    own_numerics: ClassVar[bool] = False
 
     def __init__(self, context: SearchContext, *, seed: int | np.random.Generator) -> None:
         self.context = context
@@ -127,16 +132,55 @@ class Strategy(ABC):
 
 
 class OwnCompute:
-    """Accounting of a strategy's own compute: add CPU seconds to ``search_cpu_seconds``; the harness takes them."""
+    """A strategy that computes on its own: accounting of that compute, and a record of what it decided.
+
+    Add CPU seconds to ``search_cpu_seconds``; the harness takes them
+    (:meth:`take_search_cost`). Strategies whose compute decides what they
+    propose also implement :meth:`decisions` (what it decided, recorded in the
+    results file), :meth:`replay_decisions` (use recorded decisions instead of
+    computing them) and :meth:`recompute_decisions` / :meth:`compare_decisions`
+    (compute afresh and judge the agreement); see
+    :mod:`nasbench_suite.strategies._decisions`.
+    """
 
     search_cpu_seconds: float = 0.0
     _charged: float = 0.0
+    #: whether the strategy's own floating-point compute decides what it proposes
+    own_numerics: ClassVar[bool] = True
 
     def take_search_cost(self) -> float:
         """CPU seconds of the strategy's own compute not handed out before (then 0 until it computes again)."""
         pending = self.search_cpu_seconds - self._charged
         self._charged = self.search_cpu_seconds
         return pending
+
+    def decisions(self) -> dict[str, Any] | None:
+        """What the own compute decided in this run, JSON-serializable (``None``: nothing recorded)."""
+        return None
+
+    def replay_decisions(self, decisions: dict[str, Any]) -> None:
+        """Use ``decisions`` (a record's) instead of computing them; call before the first ``ask``."""
+        from nasbench_suite.strategies._decisions import ReplayError
+
+        raise ReplayError(f"{type(self).__name__} records no decisions to replay")
+
+    def recompute_decisions(self) -> dict[str, Any]:
+        """Run the own compute afresh (as a new run with this seed would) and return its decisions."""
+        from nasbench_suite.strategies._decisions import ReplayError
+
+        raise ReplayError(f"{type(self).__name__} records no decisions to recompute")
+
+    @classmethod
+    def compare_decisions(cls, recorded: dict[str, Any], recomputed: dict[str, Any], *,
+                          test_of: Any = None) -> Any:
+        """A :class:`~nasbench_suite.strategies._decisions.DecisionCheck` of recomputed against recorded decisions.
+
+        ``test_of(arch_string)`` gives an architecture's test metric at the
+        run's target epoch (to judge a different derived cell), or is ``None``.
+        """
+        from nasbench_suite.strategies._decisions import ReplayError
+
+        raise ReplayError(f"{cls.__name__} records no decisions to compare")
 
 
 def require_training_data(context: SearchContext, trains_on: str, who: str) -> None:

@@ -44,6 +44,7 @@ class BOHB(Hyperband):
     """
 
     name = "bohb"
+    own_numerics = True  # its density models of the observations decide the proposals
 
     def __init__(
         self,

@@ -46,6 +46,7 @@ class GaussianProcessBO(Strategy):
     name = "gp-bo"
     #: cheap hyperparameters for conformance checks (smaller candidate pools)
     check_params: ClassVar[dict[str, Any]] = {"num_random": 30, "num_mutations": 30}
+    own_numerics = True  # a model fit on the observations decides the proposals
 
     def __init__(
         self,

@@ -54,6 +54,7 @@ class LCEarlyStopping(Strategy):
     """
 
     name = "rs-lce"
+    own_numerics = True  # its learning-curve fits decide which runs stop
     multi_fidelity = True
     check_params: ClassVar[dict[str, Any]] = {"n_full": 4}
 

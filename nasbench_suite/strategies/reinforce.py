@@ -30,6 +30,7 @@ class Reinforce(Strategy):
     """
 
     name = "reinforce"
+    own_numerics = True  # its float policy-gradient updates decide the proposals
 
     def __init__(
         self,

@@ -44,6 +44,7 @@ class SMAC(Strategy):
     """
 
     name = "smac"
+    own_numerics = True  # a model fit on the observations decides the proposals
 
     def __init__(
         self,

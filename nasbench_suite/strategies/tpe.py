@@ -36,6 +36,7 @@ class OptunaTPE(Strategy):
     """
 
     name = "tpe"
+    own_numerics = True  # its density models of the observations decide the proposals
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nasbench_suite.spaces.bundle import UnsupportedCapabilityError
+from nasbench_suite.strategies._decisions import MIN_RANK_AGREEMENT, DecisionCheck, ReplayError, rank_agreement
 from nasbench_suite.strategies.base import OwnCompute, Proposal, SearchContext, require, require_training_data
 from nasbench_suite.strategies.evolution import RegularizedEvolution
 
@@ -59,6 +60,9 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
     ``search_cost_seconds``. Either way the proxies' compute is charged on the
     harness clock (:meth:`take_search_cost`): the CPU seconds measured here, or
     those the stored column records for scoring every architecture.
+    Computed scores are recorded with the warm start chosen from them
+    (:meth:`decisions`), replayed without computing (:meth:`replay_decisions`)
+    and re-checked by rank agreement (:meth:`compare_decisions`).
 
     Parameters
     ----------
@@ -108,6 +112,9 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
         self.search_cost_seconds = 0.0
         self._warm: list[Any] | None = None
         self._next = 0
+        self._pool: list[tuple[float, str]] = []
+        self._chosen: list[Any] = []
+        self._replay: dict[str, Any] | None = None
 
     def _initial(self) -> list[Any]:
         """The warm-start cells, best proxy score first."""
@@ -119,6 +126,7 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
             from nasbench_suite.estimation.zc_setup import ProxySetup, compute_proxies
 
             setup, start, cpu, pool, seen = ProxySetup(), time.perf_counter(), time.process_time(), [], set()
+            recorded = None if self._replay is None else self._recorded_scores()
             for _ in range(20 * self.candidates):
                 if len(pool) >= self.candidates:
                     break
@@ -127,9 +135,17 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
                 if key in seen:
                     continue
                 seen.add(key)
-                pool.append((compute_proxies(arch, [self.proxy], setup=setup, space=self.space.name)[self.proxy].value, arch.to_string()))
+                if recorded is None:
+                    value = compute_proxies(arch, [self.proxy], setup=setup, space=self.space.name)[self.proxy].value
+                elif len(pool) < len(recorded) and recorded[len(pool)][0] == arch.index:
+                    value = recorded[len(pool)][1]
+                else:
+                    raise ReplayError(f"zc-re: candidate {len(pool) + 1} is cell {arch.index}, the recorded scores "
+                                      f"have {recorded[len(pool)][0] if len(pool) < len(recorded) else 'none'}")
+                pool.append((value, arch.to_string()))
             self.search_cost_seconds = time.perf_counter() - start
             self.search_cpu_seconds = time.process_time() - cpu
+            self._pool = pool
         ranked = sorted(((v, i) for i, (v, _) in enumerate(pool) if not math.isnan(v)), key=lambda t: (-t[0], t[1]))
         chosen, keys = [], set()
         for _, i in ranked:
@@ -140,7 +156,64 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
                 chosen.append(arch)
                 if len(chosen) >= self.population_size:
                     break
+        if self._replay is not None:  # the recorded warm start, not a re-sort of rounded scores
+            chosen = [self.space.parse(int(i)) for i in self._replay["warm_start"]]
+        self._chosen = chosen
         return chosen
+
+    def _recorded_scores(self) -> list[tuple[int, float]]:
+        assert self._replay is not None
+        return [(int(i), math.nan if v is None else float(v)) for i, v in self._replay["scores"]]
+
+    def decisions(self) -> dict[str, Any] | None:
+        """The proxy score of every candidate (in draw order, official NB201 indices) and the warm start chosen.
+
+        ``None`` with stored ``scores`` (nothing computed here) and before the first ask.
+        """
+        if self.scores is not None or self._warm is None:
+            return None
+        return {
+            "kind": "zero-cost",
+            "proxy": self.proxy,
+            "scores": [[self.space.parse(a).index, v] for v, a in self._pool],
+            "warm_start": [a.index for a in self._chosen],
+        }
+
+    def replay_decisions(self, decisions: dict[str, Any]) -> None:
+        """Use the recorded proxy scores and warm start instead of computing them (the draws are repeated)."""
+        if not isinstance(decisions, dict) or decisions.get("kind") != "zero-cost" or decisions.get("proxy") != self.proxy:
+            raise ReplayError(f"zc-re: expected recorded zero-cost decisions of proxy {self.proxy!r}, got {str(decisions)[:120]!r}")
+        if self.scores is not None:
+            raise ReplayError("zc-re: a run on stored scores computes no decisions to replay")
+        if not isinstance(decisions.get("scores"), list) or not isinstance(decisions.get("warm_start"), list):
+            raise ReplayError("zc-re: recorded decisions lack 'scores' or 'warm_start' (lists)")
+        if self._warm is not None:
+            raise ReplayError("zc-re: decisions must be replayed before the first ask")
+        self._replay = dict(decisions)
+
+    def recompute_decisions(self) -> dict[str, Any]:
+        """Score the candidates afresh (the same draws as the run)."""
+        self._replay = None
+        self._warm = self._initial()
+        out = self.decisions()
+        if out is None:
+            raise ReplayError("zc-re: a run on stored scores computes no decisions to recompute")
+        return out
+
+    @classmethod
+    def compare_decisions(cls, recorded: dict[str, Any], recomputed: dict[str, Any], *,
+                          test_of: Any = None) -> DecisionCheck:
+        """Rank agreement of the proxy scores of the same candidates, and how much of the warm start is shared."""
+        mine = {int(i): v for i, v in recorded["scores"]}
+        theirs = {int(i): v for i, v in recomputed["scores"]}
+        if set(mine) != set(theirs):
+            return DecisionCheck(False, (f"scored other candidates: {len(set(mine) & set(theirs))} of the recorded {len(mine)}",))
+        common = sorted(mine)
+        rho = rank_agreement([mine[i] for i in common], [theirs[i] for i in common])
+        shared = len(set(recorded["warm_start"]) & set(recomputed["warm_start"]))
+        return DecisionCheck(rho >= MIN_RANK_AGREEMENT, (
+            f"{recorded['proxy']} scores of the {len(common)} candidates: Spearman {rho:.4f} (needs >= {MIN_RANK_AGREEMENT:g})",
+            f"warm start: {shared} of {len(recorded['warm_start'])} cells shared"))
 
     def ask(self) -> Proposal:
         if self._warm is None:
