@@ -38,6 +38,32 @@ significant digits, NaN written as ``null``) with:
     charged to the clock before that evaluation (so ``time`` is the sum of
     these and the ``cost`` column). They are measurements: a re-run replays
     them to reproduce the trajectory.
+``decisions`` (only for strategies whose own compute decides what they propose)
+    what that compute decided, so a verifier can replay the run exactly on
+    any machine (the strategy is fed these instead of computing them) and,
+    separately, recompute them and compare within stated tolerances (see
+    :mod:`nasbench_suite.strategies._decisions`). One-shot strategies
+    (``ws-darts``, ``ws-gdas``, ``ws-rsws``): ``{"kind": "one-shot", "method",
+    "search_seed", "derived"`` (the derived cell), ``"supernet_sha256"`` (of
+    the trained weights and BatchNorm buffers), ``"alphas"`` (DARTS, GDAS:
+    6 x 5 architecture parameters) or ``"scores"`` (RS-WS: ``[index, valid
+    accuracy, valid loss]`` of every scored candidate, best first),
+    ``"proposals"`` (official NB201 indices proposed from that ranking, in
+    ask order) and ``"exhausted"}``. ``zc-re`` computing its proxy:
+    ``{"kind": "zero-cost", "proxy", "scores"`` (``[index, score]`` of every
+    candidate in draw order), ``"warm_start"}`` (the cells chosen, in order).
+``numerics`` (only for strategies whose own floating-point compute decides: the
+    one-shot strategies, ``zc-re`` and the model-based ones)
+    the machine's numerics fingerprint (:mod:`nasbench_suite.numerics`: torch
+    version and CPU capability, numpy SIMD paths, BLAS, threads, determinism
+    flags) the run was made under. It is not part of the trajectory hash, and
+    runs of strategies that only query the table carry none, so their lines
+    are byte-identical on any CPU.
+
+Replay: a run of a strategy that only queries the table re-runs to the same
+bytes anywhere; a run with ``search_costs`` and ``decisions`` replays to the
+same trajectory anywhere; recomputing ``decisions`` reproduces them bit for
+bit only on equal numerics, and within tolerance elsewhere.
 """
 
 from __future__ import annotations

@@ -100,11 +100,12 @@ def plan_reruns(
 
 
 def task_for(rec: dict[str, Any], ref: str) -> Task:
-    """The harness task that re-runs a record, replaying its measured own compute."""
+    """The harness task that re-runs a record, replaying its measured own compute and its recorded decisions."""
     budget = Budget(rec["budget"]["kind"], rec["budget"]["value"])
     replay = tuple(rec["search_costs"]) if "search_costs" in rec else None  # measured: replayed, and re-measured alongside
+    decisions = rec["decisions"] if isinstance(rec.get("decisions"), dict) else None  # decided: replayed, recomputed apart
     return Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], rec["strategy"]["name"], rec["seed"],
-                dict(rec["strategy"]["params"]), search_costs=replay)
+                dict(rec["strategy"]["params"]), search_costs=replay, decisions=decisions)
 
 
 def execute(tasks: Sequence[Task], *, jobs: int) -> Iterator[tuple[int, str | Exception]]:

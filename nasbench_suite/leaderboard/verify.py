@@ -18,7 +18,12 @@ and notes. A strategy's own compute (``search_costs``, measured CPU time) is
 replayed from the record in the re-run, so the re-run checks what the
 strategy proposed and everything the clock derived from those charges; the
 re-run also measures it again, and a record far below the re-measurement is
-rejected. Any problem rejects the file.
+rejected. Where the record also holds what that compute decided
+(``decisions``), the re-run is fed those decisions too -- an exact *replay*
+on any machine -- and the decisions are separately *recomputed* (which
+re-measures the own compute) and compared within stated tolerances
+(:mod:`nasbench_suite.leaderboard.replay`); the report states both.
+Any problem rejects the file.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from typing import Any
 
 from nasbench_suite.harness.results import ResultsFormatError, parse_line, read_text, rounded, trajectory_hash
 from nasbench_suite.leaderboard.records import TRAJECTORY_COLUMNS, board_settings, schema_problems
+from nasbench_suite.leaderboard.replay import recompute_decisions, records_decisions
 from nasbench_suite.leaderboard.rerun import (
     MIN_SAMPLE,
     RerunPlan,
@@ -90,6 +96,10 @@ class VerifyReport:
     plan: RerunPlan | None = None
     #: (strategy, seed, recorded, re-measured) own compute in CPU seconds of the re-runs that measured it
     remeasured: list[tuple[str, int, float, float]] = field(default_factory=list)
+    #: per re-run with recorded decisions: "exact" or "mismatch" (the replay)
+    replayed: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: per re-run with recorded decisions: the decisions recomputed here and compared with the record
+    recomputed: dict[tuple[str, int], Any] = field(default_factory=dict)
     #: problems with the file as a whole (unreadable, unknown benchmark, wrong digest, seeds off the track)
     file_problems: list[str] = field(default_factory=list)
     problems: list[RunProblem] = field(default_factory=list)
@@ -118,6 +128,13 @@ class VerifyReport:
             worst = min(r / m if m > 0 else math.inf for *_, r, m in self.remeasured)
             out.append(f"{self.path}: own compute re-measured in {len(self.remeasured)} run(s); lowest recorded/re-measured "
                        f"ratio {worst:.3g}")
+        for (name, seed), outcome in sorted(self.replayed.items()):
+            result = self.recomputed.get((name, seed))
+            recompute = "not run" if result is None else (
+                f"{result.check} ({result.cpu_seconds:.1f} CPU s; numerics "
+                + {True: "identical to the record's", False: "differ from the record's", None: "not recorded"}[result.same_numerics]
+                + ")")
+            out.append(f"{self.path}: {name} seed {seed}: replay of recorded decisions {outcome}; recompute {recompute}")
         verdict = "OK" if self.ok else f"REJECTED ({len(self.file_problems) + len(self.problems)} problem(s))"
         where = f"{self.benchmark or '?'}" + (f" (content digest {self.digest})" if self.digest else "")
         track = f"; track {self.track}" if self.track else ""
@@ -383,7 +400,10 @@ def verify_results(
         if isinstance(outcome, Exception):
             report.problems.append(RunProblem(line, *who, f"re-run failed: {type(outcome).__name__}: {outcome}"))
             continue
-        _compare_rerun(line, rec, json.loads(outcome), report)
+        again = json.loads(outcome)
+        _compare_rerun(line, rec, again, report)
+        if records_decisions(rec):
+            _recompute(line, rec, again, lookup, report)
     report.rerun.sort()
     log.info("verified %s: %d runs, %d re-run, %d problems", path, report.runs, len(report.rerun), len(report.problems))
     return report
@@ -424,18 +444,50 @@ def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], rows: _Row
 def _compare_rerun(line: int, rec: dict[str, Any], again: dict[str, Any], report: VerifyReport) -> None:
     """A re-run must give the recorded trajectory, status and notes, and measure no more own compute than recorded allows."""
     who = (rec["strategy"]["name"], rec["seed"])
+    replayed = records_decisions(rec)
     if again["trajectory_sha256"] != rec["trajectory_sha256"] or again["status"] != rec["status"]:
-        report.problems.append(RunProblem(line, *who, "re-run differs: " + _first_difference(rec["trajectory"], again["trajectory"])
-                                          + (f"; status {rec['status']!r} vs {again['status']!r}" if again["status"] != rec["status"] else "")))
+        what = "replay of the recorded decisions differs: " if replayed else "re-run differs: " + _own_compute_hint(rec)
+        report.problems.append(RunProblem(line, *who, what + _first_difference(rec["trajectory"], again["trajectory"])
+                                          + (f"; status {rec['status']!r} vs {again['status']!r}" if again["status"] != rec["status"] else "")
+                                          + (f" ({again['error']})" if again.get("error") and not rec.get("error") else "")))
         return
     if (again.get("notes") or []) != (rec.get("notes") or []):
         report.problems.append(RunProblem(line, *who, f"re-run notes {again.get('notes')!r:.200} differ from the recorded "
                                                       f"{rec.get('notes')!r:.200}"))
         return
     measured = again.get("measured_search_costs")
-    if measured is not None and rec.get("search_costs") is not None:
+    if measured is not None and rec.get("search_costs") is not None and not replayed:  # a replay computes nothing
         report.remeasured.append((*who, float(sum(rec["search_costs"])), float(sum(measured))))
         problem = cost_problems(rec["search_costs"], measured)
+        if problem is not None:
+            report.problems.append(RunProblem(line, *who, problem))
+
+
+def _own_compute_hint(rec: dict[str, Any]) -> str:
+    """For a run whose strategy computes on its own but records no decisions: why a re-run may differ."""
+    if "search_costs" not in rec:
+        return ""
+    return ("the record holds no decisions of the strategy's own compute, so that compute ran again here and may "
+            "decide otherwise on other numerics (runs made by this release record them and replay exactly); ")
+
+
+def _recompute(line: int, rec: dict[str, Any], again: dict[str, Any], lookup: Any, report: VerifyReport) -> None:
+    """The replay's verdict, then the decisions recomputed here: compared with the record and re-measured."""
+    who = (rec["strategy"]["name"], rec["seed"])
+    same = again["trajectory_sha256"] == rec["trajectory_sha256"] and again["status"] == rec["status"]
+    report.replayed[who] = "exact" if same else "mismatch"
+    try:
+        result = recompute_decisions(rec, lookup)
+    except Exception as exc:  # recorded decisions of the wrong shape, or a strategy that cannot recompute them
+        report.problems.append(RunProblem(line, *who, f"recomputing the recorded decisions failed: {type(exc).__name__}: {exc}"))
+        return
+    report.recomputed[who] = result
+    if not result.check.agree:
+        report.problems.append(RunProblem(line, *who, f"recomputed decisions differ from the record beyond tolerance: {result.check}"))
+    if rec.get("search_costs") is not None:
+        recorded = float(sum(rec["search_costs"]))
+        report.remeasured.append((*who, recorded, result.cpu_seconds))
+        problem = cost_problems([recorded], [result.cpu_seconds])
         if problem is not None:
             report.problems.append(RunProblem(line, *who, problem))
 

@@ -43,6 +43,16 @@ def proxy_refusal(space: str) -> str | None:
     return get_bundle(space).refusal("builder")
 
 
+def _arch_id(arch: Any) -> int | str:
+    """How a decision record names an architecture: its official index where the space has one, else its string."""
+    index = getattr(arch, "index", None)
+    return int(index) if isinstance(index, (int, np.integer)) else arch.to_string()
+
+
+def _key(value: Any) -> str:
+    return str(value)
+
+
 class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
     """Regularized evolution whose initial population is the top ``population_size`` cells by a zero-cost proxy.
 
@@ -137,10 +147,10 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
                 seen.add(key)
                 if recorded is None:
                     value = compute_proxies(arch, [self.proxy], setup=setup, space=self.space.name)[self.proxy].value
-                elif len(pool) < len(recorded) and recorded[len(pool)][0] == arch.index:
+                elif len(pool) < len(recorded) and recorded[len(pool)][0] == _arch_id(arch):
                     value = recorded[len(pool)][1]
                 else:
-                    raise ReplayError(f"zc-re: candidate {len(pool) + 1} is cell {arch.index}, the recorded scores "
+                    raise ReplayError(f"zc-re: candidate {len(pool) + 1} is cell {_arch_id(arch)!r}, the recorded scores "
                                       f"have {recorded[len(pool)][0] if len(pool) < len(recorded) else 'none'}")
                 pool.append((value, arch.to_string()))
             self.search_cost_seconds = time.perf_counter() - start
@@ -157,13 +167,13 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
                 if len(chosen) >= self.population_size:
                     break
         if self._replay is not None:  # the recorded warm start, not a re-sort of rounded scores
-            chosen = [self.space.parse(int(i)) for i in self._replay["warm_start"]]
+            chosen = [self.space.parse(i) for i in self._replay["warm_start"]]
         self._chosen = chosen
         return chosen
 
     def _recorded_scores(self) -> list[tuple[int, float]]:
         assert self._replay is not None
-        return [(int(i), math.nan if v is None else float(v)) for i, v in self._replay["scores"]]
+        return [(i, math.nan if v is None else float(v)) for i, v in self._replay["scores"]]
 
     def decisions(self) -> dict[str, Any] | None:
         """The proxy score of every candidate (in draw order, official NB201 indices) and the warm start chosen.
@@ -175,8 +185,8 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
         return {
             "kind": "zero-cost",
             "proxy": self.proxy,
-            "scores": [[self.space.parse(a).index, v] for v, a in self._pool],
-            "warm_start": [a.index for a in self._chosen],
+            "scores": [[_arch_id(self.space.parse(a)), v] for v, a in self._pool],
+            "warm_start": [_arch_id(a) for a in self._chosen],
         }
 
     def replay_decisions(self, decisions: dict[str, Any]) -> None:
@@ -204,13 +214,13 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
     def compare_decisions(cls, recorded: dict[str, Any], recomputed: dict[str, Any], *,
                           test_of: Any = None) -> DecisionCheck:
         """Rank agreement of the proxy scores of the same candidates, and how much of the warm start is shared."""
-        mine = {int(i): v for i, v in recorded["scores"]}
-        theirs = {int(i): v for i, v in recomputed["scores"]}
+        mine = {_key(i): v for i, v in recorded["scores"]}
+        theirs = {_key(i): v for i, v in recomputed["scores"]}
         if set(mine) != set(theirs):
             return DecisionCheck(False, (f"scored other candidates: {len(set(mine) & set(theirs))} of the recorded {len(mine)}",))
         common = sorted(mine)
         rho = rank_agreement([mine[i] for i in common], [theirs[i] for i in common])
-        shared = len(set(recorded["warm_start"]) & set(recomputed["warm_start"]))
+        shared = len({_key(i) for i in recorded["warm_start"]} & {_key(i) for i in recomputed["warm_start"]})
         return DecisionCheck(rho >= MIN_RANK_AGREEMENT, (
             f"{recorded['proxy']} scores of the {len(common)} candidates: Spearman {rho:.4f} (needs >= {MIN_RANK_AGREEMENT:g})",
             f"warm start: {shared} of {len(recorded['warm_start'])} cells shared"))
