@@ -16,7 +16,15 @@ twice, and reports both separately:
     test accuracy, scores ranked alike (Spearman at least
     :data:`~nasbench_suite.strategies._decisions.MIN_RANK_AGREEMENT`). A
     machine with other numerics may round differently; a recorded decision
-    that no honest recompute comes near is rejected.
+    that no honest recompute comes near is rejected -- where this machine's
+    numerics fingerprint equals the record's (there an honest recompute is
+    bit-identical) or the record holds none. On other numerics a seeded
+    supernet training can take another path altogether (GDAS's hard Gumbel
+    sampling amplifies a last-bit difference into another cell), so there a
+    difference is reported, not rejected: the replay, which is exact
+    anywhere, decides, and a recompute on the recorded numerics (e.g. with
+    ``ATEN_CPU_CAPABILITY`` and ``NPY_DISABLE_CPU_FEATURES`` set to match)
+    checks the decisions themselves.
 """
 
 from __future__ import annotations

@@ -483,7 +483,15 @@ def _recompute(line: int, rec: dict[str, Any], again: dict[str, Any], lookup: An
         return
     report.recomputed[who] = result
     if not result.check.agree:
-        report.problems.append(RunProblem(line, *who, f"recomputed decisions differ from the record beyond tolerance: {result.check}"))
+        if result.same_numerics is False:  # seeded training can take another path on other numerics
+            report.notes.append(f"{who[0]} seed {who[1]}: recomputed decisions differ from the record beyond tolerance on "
+                                f"other numerics than the record's ({result.check}); the replay decides, so this does not "
+                                f"reject the run: recompute on the recorded numerics to check the decisions themselves")
+        else:
+            report.problems.append(RunProblem(line, *who, "recomputed decisions differ from the record beyond tolerance "
+                                              + ("on the record's own numerics" if result.same_numerics else
+                                                 "(the record holds no readable numerics fingerprint)")
+                                              + f": {result.check}"))
     if rec.get("search_costs") is not None:
         recorded = float(sum(rec["search_costs"]))
         report.remeasured.append((*who, recorded, result.cpu_seconds))
