@@ -77,12 +77,17 @@ def enumerable(space: Any) -> bool:
     return getattr(space, "size", None) is not None and callable(getattr(space, "all", None))
 
 
-_ALL: dict[tuple[type, str], tuple[Any, ...]] = {}
+_ALL: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
 def all_architectures(space: Any) -> tuple[Any, ...]:
-    """Every architecture of an enumerable space, in the space's order (built once per process)."""
-    key = (type(space), str(space.name))
+    """Every architecture of an enumerable space, in the space's order (built once per process and held set).
+
+    A listed table's space (one with ``archs``) is keyed by the architectures it holds, so two
+    tables of one space never share a list.
+    """
+    held = getattr(space, "archs", None)
+    key = (type(space), str(space.name), None if held is None else tuple(held))
     cached = _ALL.get(key)
     if cached is None:
         cached = _ALL[key] = tuple(space.all())

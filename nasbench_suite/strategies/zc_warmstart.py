@@ -16,8 +16,11 @@ from nasbench_suite.strategies.evolution import RegularizedEvolution
 
 
 @cache
-def _stored_scores(scores: str, proxy: str) -> tuple[tuple[str, ...], np.ndarray, float]:
+def _stored_scores(scores: str, proxy: str, dataset: str | None = None) -> tuple[tuple[str, ...], np.ndarray, float]:
     """(architecture strings, proxy values, CPU seconds the column took) of ``zc/<proxy>`` in a store file or benchmark.
+
+    The column is read from the one dataset that holds it, or from ``dataset``
+    (the searched one) where several do.
 
     The seconds are the sweep's recorded ``proxy_seconds_summed`` for that
     proxy (0 where the file does not record them, e.g. imported scores).
@@ -28,9 +31,11 @@ def _stored_scores(scores: str, proxy: str) -> tuple[tuple[str, ...], np.ndarray
     bench = resolve(scores)
     key = f"zc/{proxy}"
     holders = [ds for ds in bench.datasets if key in bench.columns(ds)]
+    if len(holders) > 1 and dataset in holders:
+        holders = [dataset]
     if len(holders) != 1:
         found = sorted({k for ds in bench.datasets for k in bench.columns(ds) if k.startswith("zc/")})
-        raise UnknownNameError(f"zero-cost column of {scores!r} (in exactly one dataset)", key, found)
+        raise UnknownNameError(f"zero-cost column of {scores!r} (in exactly one dataset, or in the searched one)", key, found)
     compute = bench.dataset_provenance(holders[0]).get("zero_cost", {}).get("compute", {})
     seconds = float(compute.get("proxy_seconds_summed", {}).get(proxy, 0.0))
     return tuple(bench.archs), np.asarray(bench.columns(holders[0])[key], dtype=np.float64), seconds
@@ -129,7 +134,7 @@ class ZCRegularizedEvolution(OwnCompute, RegularizedEvolution):
     def _initial(self) -> list[Any]:
         """The warm-start cells, best proxy score first."""
         if self.scores is not None:
-            archs, values, seconds = _stored_scores(self.scores, self.proxy)
+            archs, values, seconds = _stored_scores(self.scores, self.proxy, self.context.dataset)
             pool = [(float(v), a) for a, v in zip(archs, values)]
             self.search_cpu_seconds = seconds
         else:

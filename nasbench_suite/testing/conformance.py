@@ -142,9 +142,14 @@ def strategy_params(name: str, bench: Any, benches: SpaceBenchmarks, kind: str) 
     cls = get_strategy(name)
     params = dict(cls.check_params)
     if "scores" in _init_params(cls) and kind == "table":
+        from nasbench_suite.estimation.zero_cost import PROXIES
+
+        columns = bench.columns(benches.dataset)
         proxy = params.get("proxy", _default(cls, "proxy"))
-        if f"zc/{proxy}" in bench.columns(benches.dataset):
-            params["scores"] = benches.table_path
+        if f"zc/{proxy}" not in columns:  # another proxy the table scored, if any
+            proxy = next((p for p in PROXIES.names() if f"zc/{p}" in columns), proxy)
+        if f"zc/{proxy}" in columns:
+            params.update(proxy=proxy, scores=benches.table_path)
     return params
 
 
@@ -161,7 +166,6 @@ def _default(cls: type, name: str) -> Any:
 def strategy_cell(name: str, benches: SpaceBenchmarks, kind: str, *, evals: int = DEFAULT_EVALS, seed: int = 0) -> Cell:
     """Run strategy ``name`` for ``evals`` evaluations on ``benches``' table or surrogate."""
     from nasbench_suite.harness.budget import Budget
-    from nasbench_suite.harness.lookup import Lookup
     from nasbench_suite.harness.runner import run_search
     from nasbench_suite.strategies import SearchContext, get_strategy
 
@@ -291,7 +295,7 @@ def run_matrix(
 
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    tables = {**{s: p for s, p in shipped_tables().items()}, **dict(tables or {})}
+    tables = {**shipped_tables(), **dict(tables or {})}
     names = list(strategies) if strategies is not None else STRATEGIES.names()
     cells: list[Cell] = []
     for space in spaces or space_names():

@@ -248,3 +248,12 @@ def test_tpe_tells_nan_as_a_failed_trial() -> None:
 def test_bad_hyperparameters_are_refused(name: str, params: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make(name, seed=0, **params)
+
+
+def test_random_search_keeps_to_each_listed_table_of_one_space() -> None:
+    from nasbench_suite.spaces.table_space import TableSpace
+
+    base = NB201Space()
+    for held in ([base.parse(i).to_string() for i in range(5)], [base.parse(i).to_string() for i in range(100, 103)]):
+        s = make_strategy("rs", SearchContext(TableSpace(base, held), (1,)), seed=0, replace=False)
+        assert {s.ask().arch.to_string() for _ in range(len(held))} == set(held)
