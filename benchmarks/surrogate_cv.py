@@ -2,8 +2,9 @@
 
 Where a table holds only a few hundred architectures (the NASLib samples of
 NAS-Bench-101 and NAS-Bench-301), a train/test split wastes data; each
-preset is instead scored on the held-out fold of a seeded K-fold split of
-the measured architectures, and the Markdown table reports mean ± std over
+preset is instead scored on the held-out fold of a seeded group K-fold split
+of the measured architectures (group-held-out by canonical key: isomorphic
+architectures always fall in the same fold), and the Markdown table reports mean ± std over
 folds.
 
 Example (tables imported with ``nasbench import naslib-zc``)::
@@ -21,7 +22,7 @@ import numpy as np
 
 def cross_validate(table, dataset: str, model: str, *, metric: str, folds: int, seed: int) -> list[dict]:
     """One record per fold: the metrics of :func:`~nasbench_suite.surrogates.metrics.evaluate` and the fit time."""
-    from sklearn.model_selection import KFold
+    from sklearn.model_selection import GroupKFold
 
     from nasbench_suite.surrogates import make_surrogate
     from nasbench_suite.surrogates.metrics import evaluate
@@ -30,8 +31,14 @@ def cross_validate(table, dataset: str, model: str, *, metric: str, folds: int, 
     ok = np.flatnonzero(np.isfinite(y))
     archs = np.asarray(table.archs, dtype=object)[ok]
     y = y[ok]
+    from nasbench_suite.surrogates.training import canonical_groups
+
+    groups = canonical_groups(table.search_space, list(archs))
+    # GroupKFold balances fold sizes deterministically; permuting the rows first makes ``seed`` choose the folds
+    order = np.random.default_rng(seed).permutation(len(archs))
+    archs, y, groups = archs[order], y[order], groups[order]
     out = []
-    for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(archs)):
+    for fold, (train, test) in enumerate(GroupKFold(folds).split(archs, groups=groups)):
         est = make_surrogate(model, space=table.search_space.name, random_state=seed)
         cpu = time.process_time()
         est.fit(list(archs[train]), y[train])
@@ -56,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
 
     table = resolve(args.benchmark)
-    print(f"{table.name} ({table.search_space.name}), {args.dataset} {args.metric}, {args.folds}-fold CV\n")
+    print(f"{table.name} ({table.search_space.name}), {args.dataset} {args.metric}, {args.folds}-fold CV, group-held-out by canonical key\n")
     print("| model | folds | kendall_tau | spearman | r2 | fit_cpu_s |")
     print("|---|---|---|---|---|---|")
     for model in args.models:

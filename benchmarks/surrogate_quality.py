@@ -2,7 +2,10 @@
 
 For each dataset, training-set size and seed: draw that many architectures
 uniformly at random (seeded), fit each preset on their seed-mean metric,
-and measure it on all the other architectures. Prints a Markdown table of
+and measure it on the other architectures, group-held-out by canonical key:
+no held-out architecture is isomorphic to a training one (``--split uniform``
+scores on every other architecture instead, twins included, for comparison
+with figures published that way). Prints a Markdown table of
 mean ± std over seeds; with ``--jsonl`` every run is appended to a file
 (and runs already in it are skipped, so an interrupted sweep resumes).
 
@@ -25,14 +28,20 @@ from pathlib import Path
 import numpy as np
 
 
-def run_one(table, dataset: str, model: str, size: int, seed: int, metric: str, epoch: int | None) -> dict:
+def run_one(
+    table, dataset: str, model: str, size: int, seed: int, metric: str, epoch: int | None, split: str = "group"
+) -> dict:
     from nasbench_suite.surrogates import make_surrogate
     from nasbench_suite.surrogates.metrics import evaluate
-    from nasbench_suite.surrogates.training import split_indices
+    from nasbench_suite.surrogates.training import canonical_groups, group_split_indices, split_indices
 
     y = table.query_many(None, dataset, metric=metric, epoch=epoch)
     ok = np.flatnonzero(np.isfinite(y))
-    train, test = split_indices(ok.size, size, seed)
+    if split == "group":
+        groups = canonical_groups(table.search_space, [table.archs[i] for i in ok])
+        train, test = group_split_indices(groups, size, seed)
+    else:
+        train, test = split_indices(ok.size, size, seed)
     train, test = ok[train], ok[test]
     archs = np.asarray(table.archs, dtype=object)
     est = make_surrogate(model, space=table.search_space.name, random_state=seed)
@@ -45,6 +54,7 @@ def run_one(table, dataset: str, model: str, size: int, seed: int, metric: str, 
     quality = evaluate(y[test], pred)
     return {
         "dataset": dataset, "model": model, "train_size": size, "seed": seed, "metric": metric, "epoch": epoch,
+        "split": split,
         "n_test": int(test.size), "fit_wall_s": fit_wall, "fit_cpu_s": fit_cpu,
         "predict_archs_per_s": test.size / predict_wall, **quality,
     }  # fmt: skip
@@ -76,6 +86,8 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--metric", default="test_acc")
     parser.add_argument("--epoch", type=int, help="epoch (default: the final one)")
+    parser.add_argument("--split", choices=["group", "uniform"], default="group",
+                        help="group: held-out cells have no isomorph in training (default); uniform: every other cell")
     parser.add_argument("--jsonl", type=Path, help="append each run here; runs already present are skipped")
     args = parser.parse_args()
 
@@ -83,6 +95,7 @@ def main() -> None:
     done: list[dict] = []
     if args.jsonl and args.jsonl.exists():
         done = [json.loads(line) for line in args.jsonl.read_text().splitlines() if line.strip()]
+    done = [r for r in done if r.get("split", "uniform") == args.split]
     seen = {(r["dataset"], r["model"], r["train_size"], r["seed"], r["metric"], r["epoch"]) for r in done}
     runs = [r for r in done if r["dataset"] in args.datasets and r["model"] in args.models and r["train_size"] in args.sizes]
     for ds in args.datasets:
@@ -91,13 +104,13 @@ def main() -> None:
                 for seed in args.seeds:
                     if (ds, model, size, seed, args.metric, args.epoch) in seen:
                         continue
-                    r = run_one(table, ds, model, size, seed, args.metric, args.epoch)
+                    r = run_one(table, ds, model, size, seed, args.metric, args.epoch, args.split)
                     runs.append(r)
                     print(f"{ds} n={size} {model} seed={seed}: tau {r['kendall_tau']:.3f}, fit {r['fit_cpu_s']:.1f} cpu-s", flush=True)
                     if args.jsonl:
                         with args.jsonl.open("a") as fh:
                             fh.write(json.dumps(r) + "\n")
-    print(f"\n{nbs.__name__} {nbs.__version__}, table {table.name}, metric {args.metric}\n")
+    print(f"\n{nbs.__name__} {nbs.__version__}, table {table.name}, metric {args.metric}, split {args.split}\n")
     print(table_markdown(runs))
 
 

@@ -1,4 +1,5 @@
-"""``nasbench surrogate fit|eval``: train a performance predictor on a table, or measure a saved one."""
+"""``nasbench surrogate fit|eval|fidelity``: train a performance predictor on a table, measure a saved one, or
+check that searches on a surrogate behave like searches on the table."""
 
 from __future__ import annotations
 
@@ -55,6 +56,66 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     add_force(ev, "plot in --plot")
     ev.set_defaults(func=_eval)
+
+    fi = verbs.add_parser("fidelity", help="run strategies on surrogates fitted on N cells and on the table; compare regrets and rankings")
+    fi.add_argument("--benchmark", required=True, help="full table: a catalog name or a .h5 file")
+    fi.add_argument("--dataset", help="dataset (default: the table's first)")
+    fi.add_argument("--train-sizes", type=_sizes, default=(500, 1000, 5000), help="comma-separated training-set sizes (default 500,1000,5000)")
+    fi.add_argument("--strategies", type=_strategies, help="comma-separated strategies (default: " + ",".join(_default_strategies()) + ")")
+    fi.add_argument("--seeds", type=_seeds, default=tuple(range(20)), help="run seeds, e.g. 0-19 or 0,3,5 (default 0-19)")
+    fi.add_argument("--evals", type=positive_int, default=200, help="evaluations per run (default 200)")
+    fi.add_argument("--model", default="xgb", choices=SURROGATES.names(), help="surrogate preset (default: xgb)")
+    fi.add_argument("--modes", type=_modes, default=("mean", "residual"),
+                    help="surrogate modes: mean (predictions), residual (plus its out-of-fold error as noise); default both")
+    fi.add_argument("--fit-seed", type=non_negative_int, default=0, help="seed of the training cells and the model (default 0)")
+    fi.add_argument("--jobs", type=positive_int, default=1, help="worker processes for the search runs (default 1)")
+    fi.add_argument("--out", type=Path, required=True, help="folder for fidelity.json, fidelity.md and fidelity.png")
+    fi.add_argument("--render-only", action="store_true", help="re-render fidelity.md and fidelity.png from --out's fidelity.json")
+    fi.set_defaults(func=_fidelity)
+
+
+def _default_strategies() -> tuple[str, ...]:
+    from nasbench_suite.surrogates.fidelity import DEFAULT_STRATEGIES
+
+    return DEFAULT_STRATEGIES
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    out = []
+    for part in text.split(","):
+        part = part.strip().replace("_", "")
+        if not part.isdigit() or int(part) < 2:
+            raise argparse.ArgumentTypeError(f"expected comma-separated counts >= 2 such as 500,1000,5000; got {text!r}")
+        out.append(int(part))
+    return tuple(dict.fromkeys(out))
+
+
+def _strategies(text: str) -> tuple[str, ...]:
+    from nasbench_suite.harness import parse_strategies
+
+    try:
+        return parse_strategies(text)
+    except (ValueError, KeyError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    from nasbench_suite.harness import parse_seeds
+
+    try:
+        return parse_seeds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _modes(text: str) -> tuple[str, ...]:
+    from nasbench_suite.surrogates.fidelity import MODES
+
+    names = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    bad = [n for n in names if n not in MODES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated subset of {', '.join(MODES)}; got {text!r}")
+    return names
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -129,7 +190,7 @@ def _eval(args: argparse.Namespace) -> int:
     from nasbench_suite.surrogates.card import scatter_plot
     from nasbench_suite.surrogates.io import open_surrogate
     from nasbench_suite.surrogates.metrics import evaluate
-    from nasbench_suite.surrogates.training import split_indices
+    from nasbench_suite.surrogates.training import canonical_groups, heldout_split
 
     console = Console()
     bench = open_surrogate(args.directory)
@@ -151,6 +212,7 @@ def _eval(args: argparse.Namespace) -> int:
             if not args.dataset or entry["dataset"] in args.dataset:
                 check_output(args.plot / f"eval_{entry['dataset']}_{entry['metric']}_{int(entry['epoch'])}.png", force=args.force)
     same_source = bench.card.get("source", {}).get("checksum") == getattr(table, "checksum", None)
+    groups = canonical_groups(table.search_space, table.archs)
     results = []
     for entry in bench.card["models"]:
         ds, metric, epoch = entry["dataset"], entry["metric"], int(entry["epoch"])
@@ -164,9 +226,10 @@ def _eval(args: argparse.Namespace) -> int:
         held_out = "all architectures"
         if same_source and not args.all_archs and entry.get("split"):
             split = entry["split"]
-            _, test = split_indices(ok.size, split["train_size"], split["seed"])
-            ok = ok[test]
-            held_out = "architectures held out at fit time"
+            ok = ok[heldout_split(split, groups[ok])]
+            held_out = f"architectures held out at fit time ({split.get('method', 'uniform split')})"
+        elif not args.all_archs and same_source:
+            held_out = "all architectures (the card records no split)"
         archs = [table.archs[i] for i in ok]
         pred = bench.query_many(archs, ds, metric=metric, epoch=epoch)
         quality = evaluate(y[ok], pred, higher_is_better=not metric.endswith(("_loss", "_time")))
@@ -179,4 +242,44 @@ def _eval(args: argparse.Namespace) -> int:
     for r in results:
         console.print(f"[bold]{r['dataset']} {r['metric']} @ {r['epoch']}[/] on {r['n']:,} {r['on']}:")
         console.print("  " + ", ".join(f"{k} {v:.4f}" for k, v in r["quality"].items()))
+    return 0
+
+
+def _fidelity(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nasbench_suite.surrogates.fidelity import DEFAULT_STRATEGIES, FidelitySpec, run_fidelity
+    from nasbench_suite.surrogates.fidelity_report import read_report, write_report
+
+    console = Console(stderr=True)
+    if args.render_only:
+        report = read_report(args.out)
+    else:
+        dataset = args.dataset
+        if dataset is None:
+            from nasbench_suite.catalog import resolve
+
+            dataset = resolve(args.benchmark).datasets[0]
+        spec = FidelitySpec(
+            benchmark=args.benchmark, dataset=dataset, train_sizes=args.train_sizes,
+            strategies=args.strategies or DEFAULT_STRATEGIES, seeds=args.seeds, evals=args.evals, model=args.model,
+            modes=args.modes, fit_seed=args.fit_seed,
+        )  # fmt: skip
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:  # fmt: skip
+            task = bar.add_task("fitting", total=None)
+
+            def progress(description: str, n: int) -> None:
+                if description:
+                    bar.update(task, description=description, total=n or None, completed=0)
+                else:
+                    bar.advance(task, n)
+
+            report = run_fidelity(spec, jobs=args.jobs, progress=progress).to_dict()
+    paths = write_report(report, args.out)
+    for row in report["rows"]:
+        console.print(f"N={row['train_size']:>6} {row['mode']:<8} ranking Kendall tau {row['ranking_kendall_tau']:+.3f} "
+                      f"(true incumbents {row['ranking_kendall_tau_true_incumbents']:+.3f}), optimism {row['mean_optimism']:+.2f}")  # fmt: skip
+    console.print(f"wrote {paths['json']}, {paths['md']} and {paths['png']}")
     return 0

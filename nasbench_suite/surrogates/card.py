@@ -96,7 +96,12 @@ def render_markdown(card: dict[str, Any]) -> str:
             "",
             f"- data: {split.get('n_measured', '?')} architectures with a measured value (seed mean)",
             f"- split: {split.get('train_size', '?')} for training, {split.get('test_size', '?')} held out "
-            f"(uniformly at random, seed {split.get('seed', '?')})",
+            + (
+                f"({split['method']}: training drawn uniformly at random with seed {split.get('seed', '?')}; "
+                f"{split.get('isomorphs_excluded', 0)} isomorphs of training cells excluded from the held-out set)"
+                if split.get("method")
+                else f"(uniformly at random, seed {split.get('seed', '?')})"
+            ),
             f"- fit time: {_fmt(entry.get('fit_seconds', '?'))} s",
             f"- noise model: {(entry.get('noise') or {}).get('source', 'none (seed means only)')}",
         ]

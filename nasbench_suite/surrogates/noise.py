@@ -56,6 +56,27 @@ class NoiseModel:
             sigmas.append(float(np.sqrt(np.mean(std[sel] ** 2))))
         return cls(tuple(centers), tuple(sigmas), "table seeds")
 
+    @classmethod
+    def from_residuals(cls, pred: np.ndarray, true: np.ndarray, *, n_bins: int = 10) -> NoiseModel:
+        """A predictor's error: root mean squared ``true - pred`` in quantile bins of ``pred`` (NaN pairs skipped)."""
+        pred, true = np.asarray(pred, dtype=np.float64), np.asarray(true, dtype=np.float64)
+        if pred.shape != true.shape:
+            raise ValueError(f"pred and true must have the same shape, got {pred.shape} and {true.shape}")
+        ok = np.isfinite(pred) & np.isfinite(true)
+        if ok.sum() < 2:
+            from nasbench_suite.surrogates.models.base import SurrogateDataError
+
+            raise SurrogateDataError(f"residual noise needs at least 2 finite (pred, true) pairs, got {int(ok.sum())}")
+        pred, resid = pred[ok], true[ok] - pred[ok]
+        edges = np.unique(np.quantile(pred, np.linspace(0, 1, n_bins + 1)))
+        which = np.clip(np.searchsorted(edges, pred, side="right") - 1, 0, max(len(edges) - 2, 0))
+        centers, sigmas = [], []
+        for b in np.unique(which):
+            sel = which == b
+            centers.append(float(np.mean(pred[sel])))
+            sigmas.append(float(np.sqrt(np.mean(resid[sel] ** 2))))
+        return cls(tuple(centers), tuple(sigmas), "out-of-fold residuals")
+
     def sigma(self, mean: np.ndarray) -> np.ndarray:
         """Seed standard deviation for architectures whose predicted mean is ``mean``."""
         return np.interp(np.asarray(mean, dtype=np.float64), self.centers, self.sigmas)

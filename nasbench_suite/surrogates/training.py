@@ -1,8 +1,10 @@
 """Fitting a surrogate benchmark on a table: split, fit, measure, calibrate noise and costs.
 
 :func:`fit_surrogate` fits one predictor per (dataset, epoch) for one metric
-on a random subset of the table's architectures, measures it on all the
-others, and returns a :class:`~nasbench_suite.surrogates.benchmark.SurrogateBenchmark`
+on a random subset of the table's architectures, measures it on the others
+that are not isomorphic to a training architecture (:func:`group_split_indices`:
+a held-out cell never has a twin, by the space's ``canonical_key``, in the
+training set, so the score is not inflated by copies), and returns a :class:`~nasbench_suite.surrogates.benchmark.SurrogateBenchmark`
 plus the per-model card entries (with held-out predictions for plots).
 """
 
@@ -52,6 +54,40 @@ def split_indices(n: int, train_size: int | float | None, seed: int) -> tuple[np
         raise SurrogateDataError(f"train_size={train_size!r} needs 2..{n} architectures: the table has {n} with a measured value")
     order = np.random.default_rng(seed).permutation(n)
     return np.sort(order[:k]), np.sort(order[k:])
+
+
+#: how every held-out score of the suite is split (recorded on cards and reports)
+GROUP_SPLIT = "group-held-out by canonical key"
+
+
+def canonical_groups(space: Any, archs: Sequence[Any]) -> np.ndarray:
+    """Isomorphism class number of every architecture (equal numbers: same ``canonical_key``)."""
+    from nasbench_suite.spaces.base import isomorphism_rows
+
+    return isomorphism_rows(space, archs)[1]
+
+
+def group_split_indices(
+    groups: Sequence[Any] | np.ndarray, train_size: int | float | None, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A split of ``len(groups)`` rows in which no held-out row shares a group with a training row.
+
+    Training rows are drawn uniformly at random as :func:`split_indices` does
+    (``train_size`` rows, same seed, same rows); the held-out rows are the
+    others *minus* every row whose group (e.g. isomorphism class, see
+    :func:`canonical_groups`) has a member in the training set.
+    """
+    groups = np.asarray(groups)
+    train, rest = split_indices(len(groups), train_size, seed)
+    twin = np.isin(groups[rest], groups[train])
+    return train, rest[~twin]
+
+
+def heldout_split(split: dict[str, Any], groups: np.ndarray) -> np.ndarray:
+    """The held-out rows a card's ``split`` record describes (``groups`` of the measured rows, in order)."""
+    if split.get("method", "uniform") == GROUP_SPLIT:
+        return group_split_indices(groups, split["train_size"], split["seed"])[1]
+    return split_indices(len(groups), split["train_size"], split["seed"])[1]
 
 
 def _per_seed(table: Any, dataset: str, metric: str, epoch: int) -> np.ndarray | None:
@@ -158,6 +194,18 @@ def fit_surrogate(
     return bench, held
 
 
+def _groups(table: Any, archs: np.ndarray) -> np.ndarray:
+    """Isomorphism classes of the table's rows, computed once per table object."""
+    cached = getattr(table, "_canonical_groups", None)
+    if cached is None or len(cached) != len(archs):
+        cached = canonical_groups(table.search_space, list(archs))
+        try:
+            table._canonical_groups = cached
+        except AttributeError:  # a table with __slots__: recompute next time
+            pass
+    return cached
+
+
 def _fit_one(
     table: Any,
     ds: str,
@@ -181,7 +229,8 @@ def _fit_one(
     if ok.size < 2:
         log.warning("skipping %s/%s@%s: measured for %d architectures", ds, metric, epoch, ok.size)
         return None
-    train, test = split_indices(ok.size, train_size, seed)
+    groups = _groups(table, archs)
+    train, test = group_split_indices(groups[ok], train_size, seed)
     train, test = ok[train], ok[test]
     estimator = make_surrogate(model, space=space, random_state=seed)
     start = time.perf_counter()
@@ -197,7 +246,14 @@ def _fit_one(
         "metric": metric,
         "epoch": epoch,
         "fit_seconds": round(fit_seconds, 3),
-        "split": {"seed": seed, "train_size": int(train.size), "test_size": int(test.size), "n_measured": int(ok.size)},
+        "split": {
+            "method": GROUP_SPLIT,
+            "seed": seed,
+            "train_size": int(train.size),
+            "test_size": int(test.size),
+            "n_measured": int(ok.size),
+            "isomorphs_excluded": int(ok.size - train.size - test.size),
+        },
         "quality": None,
     }
     if test.size >= 2:

@@ -17,7 +17,7 @@ from nasbench_suite.surrogates.benchmark import SurrogateBenchmark
 from nasbench_suite.surrogates.costs import nb201_costs
 from nasbench_suite.surrogates.encoders import get_encoder
 from nasbench_suite.surrogates.io import IncompatibleSurrogateError, open_surrogate
-from nasbench_suite.surrogates.training import fit_surrogate, split_indices
+from nasbench_suite.surrogates.training import fit_surrogate, group_split_indices, split_indices
 from nasbench_suite.testing.tables import make_small_data
 
 
@@ -32,7 +32,11 @@ def table_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fitted(table_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[SurrogateBenchmark, Path]:
     table = nbs.open_benchmark(table_path)
     bench, held = fit_surrogate(table, model="ridge", epochs=[1, 3], train_size=40, seed=0)
-    assert len(held) == 2 and all(len(h.y_true) == 20 for h in held)
+    assert len(held) == 2
+    split = bench.card["models"][0]["split"]
+    assert split["method"] == "group-held-out by canonical key"
+    assert split["train_size"] == 40 and split["test_size"] + split["isomorphs_excluded"] == 20
+    assert all(len(h.y_true) == split["test_size"] for h in held)
     out = tmp_path_factory.mktemp("sur") / "toy-ridge"
     bench.save(out)
     return bench, out
@@ -184,6 +188,24 @@ def test_tampered_or_incompatible_files_are_refused(fitted: tuple[SurrogateBench
 
     with pytest.raises(StoreFormatError, match="card.json"):
         open_surrogate(tmp_path)
+
+
+def test_group_split_holds_out_no_isomorph_of_a_training_architecture() -> None:
+    space = NB201Space()
+    # ops of edges that cannot reach the output do not matter: many isomorphic twins
+    archs = [Architecture(("none", a, b, "none", "none", "nor_conv_3x3")) for a in ("skip_connect", "avg_pool_3x3")
+             for b in ("nor_conv_1x1", "nor_conv_3x3", "none")] * 3  # fmt: skip
+    archs += [space.sample(np.random.default_rng(i)) for i in range(40)]
+    from nasbench_suite.surrogates.training import canonical_groups
+
+    groups = canonical_groups(space, archs)
+    keys = [space.parse(a).canonical_key() for a in archs]
+    train, test = group_split_indices(groups, 20, seed=3)
+    uniform_train, uniform_rest = split_indices(len(archs), 20, seed=3)
+    np.testing.assert_array_equal(train, uniform_train)  # the same training cells as the uniform split
+    assert set(test) < set(uniform_rest) and len(test) < len(uniform_rest)  # twins of training cells are dropped
+    assert not {keys[i] for i in test} & {keys[i] for i in train}
+    assert {keys[i] for i in uniform_rest} & {keys[i] for i in train}  # the uniform split leaks twins
 
 
 def test_split_indices() -> None:

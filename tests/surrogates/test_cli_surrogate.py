@@ -28,7 +28,10 @@ def test_fit_writes_card_plot_and_a_loadable_benchmark(store: Path, tmp_path: Pa
     assert "wrote" in capsys.readouterr().out
     card = json.loads((out / "card.json").read_text())
     assert card["preset"] == "ridge" and card["random_state"] == 2
-    assert [(m["epoch"], m["split"]["train_size"], m["split"]["test_size"]) for m in card["models"]] == [(1, 30, 20), (3, 30, 20)]
+    splits = [m["split"] for m in card["models"]]
+    assert [(m["epoch"], m["split"]["train_size"]) for m in card["models"]] == [(1, 30), (3, 30)]
+    assert all(s["test_size"] + s["isomorphs_excluded"] == 20 and s["method"] == "group-held-out by canonical key" for s in splits)
+    assert "group-held-out by canonical key" in (out / "card.md").read_text()
     assert {"kendall_tau", "spearman", "r2", "rmse", "precision_top1", "precision_top5", "sparse_kendall_tau"} <= set(card["models"][0]["quality"])
     assert {"nasbench-suite", "scikit-learn", "xgboost", "torch"} <= set(card["versions"])
     png = out / card["models"][0]["plot"]
@@ -46,7 +49,8 @@ def test_fit_writes_card_plot_and_a_loadable_benchmark(store: Path, tmp_path: Pa
 
     assert main(["surrogate", "eval", str(out), "--benchmark", str(store), "--json", "--plot", str(tmp_path / "plots")]) == 0
     results = json.loads(capsys.readouterr().out)
-    assert [r["n"] for r in results] == [20, 20] and results[0]["on"] == "architectures held out at fit time"
+    assert [r["n"] for r in results] == [s["test_size"] for s in splits]
+    assert results[0]["on"] == "architectures held out at fit time (group-held-out by canonical key)"
     assert results[1]["quality"]["kendall_tau"] == pytest.approx(card["models"][1]["quality"]["kendall_tau"], abs=1e-6)
     assert (tmp_path / "plots" / "eval_toy_test_acc_3.png").is_file()
     assert main(["surrogate", "eval", str(out), "--benchmark", str(store), "--all-archs", "--json"]) == 0

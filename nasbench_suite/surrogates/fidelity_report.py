@@ -1,0 +1,137 @@
+"""Writing a fidelity report: ``fidelity.json``, ``fidelity.md`` and the anytime-curve plot ``fidelity.png``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+JSON_NAME, MD_NAME, PNG_NAME = "fidelity.json", "fidelity.md", "fidelity.png"
+
+
+def _f(v: Any, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    return f"{v:.{digits}f}"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown: setup, the surrogates' held-out quality, ranking taus, per-strategy regrets."""
+    spec, table = report["spec"], report["table"]
+    lines = [
+        f"# Surrogate fidelity on `{table['name']}` / `{table['dataset']}`",
+        "",
+        f"Surrogate preset `{spec['model']}` fitted on N cells of the table (split seed {spec['fit_seed']}; held-out cells are "
+        "group-held-out by canonical key), then every strategy searched with the same seeds "
+        f"({len(spec['seeds'])} seeds: {_seeds(spec['seeds'])}; {spec['evals']} evaluations each) on the table and on the surrogate. ",
+        "",
+        "- **mean**: the surrogate's mean predictions.",
+        "- **residual**: a sampled world per run seed: the prediction plus the surrogate's own out-of-fold error "
+        "(group 3-fold on its training cells) as reproducible per-architecture noise.",
+        "- **belief regret**: the surrogate's optimum minus its value of the incumbent (what a user of the surrogate sees).",
+        "- **true regret**: the table's optimum minus the table's value of the incumbent the search chose.",
+        "- **ranking tau**: Kendall tau between strategies' mean final belief regret on the surrogate and mean final regret "
+        "on the table; *tau (true incumbents)* ranks by the true regret of the incumbents found on the surrogate.",
+        "- **optimism**: mean over strategies of table regret minus belief regret (> 0: the surrogate flatters search).",
+        "",
+        f"Table optimum (test_acc @ {table['target_epoch']}): {_f(table['optimum_test_acc'])}. Wall time {report['seconds']:.0f} s.",
+        "",
+        "## Surrogates",
+        "",
+        "| N | held-out Kendall tau (test_acc) | Spearman | RMSE | fit s | noise calibration s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in report["surrogates"]:
+        q = s["heldout_test_acc"]
+        lines.append(f"| {s['train_size']} | {_f(q.get('kendall_tau'), 3)} | {_f(q.get('spearman'), 3)} | {_f(q.get('rmse'), 2)} | "
+                     f"{s['fit_seconds']} | {s['noise_seconds']} |")  # fmt: skip
+    lines += ["", "## Ranking agreement", "", "| N | mode | ranking tau | tau (true incumbents) | optimism |", "|---|---|---|---|---|"]
+    for row in report["rows"]:
+        lines.append(f"| {row['train_size']} | {row['mode']} | {_f(row['ranking_kendall_tau'], 3)} | "
+                     f"{_f(row['ranking_kendall_tau_true_incumbents'], 3)} | {_f(row['mean_optimism'])} |")  # fmt: skip
+    lines += ["", "## Final regret per strategy (mean over seeds)", ""]
+    head = "| strategy | table |" + "".join(f" N={r['train_size']} {r['mode']}: belief / true |" for r in report["rows"])
+    lines += [head, "|---|---|" + "---|" * len(report["rows"])]
+    for s in spec["strategies"]:
+        truth = report["truth"][s]
+        cells = "".join(f" {_f(r['strategies'][s]['belief_mean'])} / {_f(r['strategies'][s]['true_mean'])} |" for r in report["rows"])
+        lines.append(f"| {s} | {_f(truth['true_mean'])} |{cells}")
+    failed = [(key, s) for key, d in [("table", report["truth"])] + [(f"N={r['train_size']} {r['mode']}", r["strategies"]) for r in report["rows"]]
+              for s, v in d.items() if v.get("failed")]  # fmt: skip
+    if failed:
+        lines += ["", "Runs that failed: " + ", ".join(f"{s} on {k}" for k, s in failed)]
+    lines += ["", f"![anytime regret, surrogate vs table]({PNG_NAME})", ""]
+    return "\n".join(lines)
+
+
+def _seeds(seeds: list[int]) -> str:
+    if seeds == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 2:
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ",".join(str(s) for s in seeds)
+
+
+def plot(report: dict[str, Any], path: Path) -> Path:
+    """Anytime mean regret per strategy: the table (black), and per N the surrogate's belief (solid) and true (dotted)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    strategies = list(report["spec"]["strategies"])
+    cols = min(5, len(strategies))
+    rows_n = math.ceil(len(strategies) / cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(3.2 * cols, 2.8 * rows_n), squeeze=False, sharey=True)
+    mode = "residual" if any(r["mode"] == "residual" for r in report["rows"]) else "mean"
+    rows = [r for r in report["rows"] if r["mode"] == mode]
+    colors = plt.get_cmap("viridis")([i / max(1, len(rows)) for i in range(len(rows))])
+    for k, s in enumerate(strategies):
+        ax = axes[k // cols][k % cols]
+        x = range(1, len(report["truth"][s]["true_curve"]) + 1)
+        ax.plot(x, report["truth"][s]["true_curve"], color="black", lw=1.6, label="table")
+        for row, c in zip(rows, colors):
+            d = row["strategies"][s]
+            ax.plot(x, d["belief_curve"], color=c, lw=1.2, label=f"N={row['train_size']} belief")
+            ax.plot(x, d["true_curve"], color=c, lw=1.0, ls=":", label=f"N={row['train_size']} true")
+        ax.set_title(s, fontsize=9)
+        ax.set_yscale("symlog", linthresh=0.5)
+        ax.grid(alpha=0.3)
+        if k % cols == 0:
+            ax.set_ylabel("regret (test acc)")
+        if k // cols == rows_n - 1:
+            ax.set_xlabel("evaluations")
+    for k in range(len(strategies), rows_n * cols):
+        axes[k // cols][k % cols].axis("off")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(7, len(labels)), fontsize=8, frameon=False)
+    fig.suptitle(f"{report['table']['name']} / {report['table']['dataset']}: surrogate ({mode}) vs table, mean over seeds", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    from nasbench_suite._atomic import save_figure
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_figure(fig, path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def write_report(report: dict[str, Any], out: Path) -> dict[str, Path]:
+    """Write JSON, Markdown and PNG into ``out``; returns their paths."""
+    from nasbench_suite._atomic import write_text
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / JSON_NAME, "md": out / MD_NAME, "png": out / PNG_NAME}
+    write_text(paths["json"], json.dumps(report, indent=1, sort_keys=True) + "\n")
+    write_text(paths["md"], markdown(report))
+    plot(report, paths["png"])
+    return paths
+
+
+def read_report(out: Path) -> dict[str, Any]:
+    """The JSON of a report written by :func:`write_report`."""
+    path = out / JSON_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no fidelity report at {path}: expected a {JSON_NAME} written by 'nasbench surrogate fidelity'")
+    return json.loads(path.read_text())
+
+
+__all__ = ["markdown", "plot", "read_report", "write_report"]

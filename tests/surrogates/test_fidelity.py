@@ -1,0 +1,134 @@
+"""``nasbench surrogate fidelity``: strategies on surrogates vs the table, sampled worlds, residual noise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nasbench_suite as nbs
+from nasbench_suite.cli import main
+from nasbench_suite.harness import Budget, run_search
+from nasbench_suite.surrogates.fidelity import FidelitySpec
+from nasbench_suite.surrogates.noise import NoiseModel
+from nasbench_suite.surrogates.world import SampledWorld, residual_noise
+
+TINY = ["--benchmark", "nb201-digits", "--train-sizes", "60", "--strategies", "rs,re,hyperband", "--seeds", "0-1",
+        "--evals", "12", "--model", "ridge"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("fidelity")
+    assert main(["surrogate", "fidelity", *TINY, "--out", str(out)]) == 0
+    return json.loads((out / "fidelity.json").read_text()), out
+
+
+def test_report_files_and_figures(report: tuple[dict, Path]) -> None:
+    data, out = report
+    assert (out / "fidelity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = (out / "fidelity.md").read_text()
+    assert "ranking tau" in md and "group-held-out by canonical key" in md and "![anytime regret" in md
+    assert [(r["train_size"], r["mode"]) for r in data["rows"]] == [(60, "mean"), (60, "residual")]
+    for row in data["rows"]:
+        assert -1.0 <= row["ranking_kendall_tau"] <= 1.0
+        assert set(row["strategies"]) == {"rs", "re", "hyperband"}
+        for s in row["strategies"].values():
+            assert len(s["true_final"]) == len(s["belief_final"]) == 2 and not s["failed"]
+            assert min(s["true_final"]) >= 0 and len(s["true_curve"]) == len(s["belief_curve"]) == 12
+            # curves are running incumbents: the last point is the mean final regret
+            assert s["true_curve"][-1] == pytest.approx(s["true_mean"], abs=1e-3)
+    assert data["surrogates"][0]["heldout_split"] == "group-held-out by canonical key"
+    assert data["surrogates"][0]["residual_sigma_test_acc"]
+
+
+def test_truth_is_what_the_harness_reports_on_the_table(report: tuple[dict, Path]) -> None:
+    data, _ = report
+    table = nbs.load("nb201-digits")
+    for seed in (0, 1):
+        rec = run_search(table, "digits-hard", "re", seed=seed, budget=Budget.evals(12))
+        assert data["truth"]["re"]["true_final"][seed] == pytest.approx(rec["final"]["regret"], abs=1e-6)
+
+
+def test_render_only_reproduces_the_report(report: tuple[dict, Path], tmp_path: Path) -> None:
+    data, out = report
+    (tmp_path / "fidelity.json").write_text(json.dumps(data))
+    assert main(["surrogate", "fidelity", "--benchmark", "nb201-digits", "--render-only", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "fidelity.md").read_text() == (out / "fidelity.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--train-sizes", "1"], "counts >= 2"),
+        (["--train-sizes", "500,x"], "counts >= 2"),
+        (["--strategies", "nope"], "nope"),
+        (["--modes", "mean,loud"], "loud"),
+        (["--seeds", "3-1"], "seeds"),
+    ],
+)
+def test_bad_arguments_are_refused(args: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["surrogate", "fidelity", "--benchmark", "nb201-digits", *args, "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2 and needle in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_train_size_as_large_as_the_table_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["surrogate", "fidelity", "--benchmark", "nb201-digits", "--train-sizes", "15625", "--out", str(tmp_path)]) != 0
+    assert "15625" in capsys.readouterr().err
+
+
+def test_spec_checks() -> None:
+    with pytest.raises(ValueError, match="modes"):
+        FidelitySpec("nb201-digits", "digits-hard", (100,), modes=("loud",))
+    with pytest.raises(ValueError, match="train_sizes"):
+        FidelitySpec("nb201-digits", "digits-hard", ())
+
+
+def test_sampled_world_is_reproducible_and_carries_the_calibrated_error() -> None:
+    sur = nbs.load("nb201-digits-xgb")
+    noise = {("digits-hard", m, 12): NoiseModel.constant(2.0) for m in ("valid_acc", "test_acc")}
+    a, b, c = (SampledWorld(sur, noise, seed=s) for s in (0, 0, 1))
+    mean = sur.query_many(None, "digits-hard", metric="test_acc", epoch=12)
+    wa = a.query_many(None, "digits-hard", metric="test_acc", epoch=12)
+    np.testing.assert_array_equal(wa, b.query_many(None, "digits-hard", metric="test_acc", epoch=12))
+    assert not np.array_equal(wa, c.query_many(None, "digits-hard", metric="test_acc", epoch=12))
+    z = (wa - mean) / 2.0
+    assert abs(z.mean()) < 0.05 and abs(z.std() - 1.0) < 0.05
+    # the same error at every metric: validation-based selection sees what the test numbers carry
+    zv = (a.query_many(None, "digits-hard", metric="valid_acc", epoch=12) - sur.query_many(None, "digits-hard", metric="valid_acc", epoch=12)) / 2.0
+    np.testing.assert_allclose(zv, z, atol=1e-9)
+    arch = sur.search_space.parse(7)
+    assert a.query(arch, "digits-hard", epoch=12).test_acc == pytest.approx(wa[7])
+    best, value = a.optimum("digits-hard", metric="test_acc", epoch=12)
+    assert value == wa.max()
+    # epochs without a noise model are answered as the surrogate predicts
+    np.testing.assert_array_equal(a.query_many(None, "digits-hard", metric="test_acc", epoch=3),
+                                  sur.query_many(None, "digits-hard", metric="test_acc", epoch=3))  # fmt: skip
+
+
+def test_residual_noise_is_the_out_of_fold_error() -> None:
+    table = nbs.load("nb201-digits")
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(table.archs), 120, replace=False)
+    y = table.query_many(None, "digits-hard", metric="test_acc")[rows]
+    archs = [table.archs[i] for i in rows]
+    model = residual_noise(archs, y, space="nb201", model="ridge", seed=0, n_bins=4)
+    assert model.source == "out-of-fold residuals" and len(model.sigmas) == 4
+    assert all(s > 0 for s in model.sigmas) and max(model.sigmas) < np.std(y) * 1.5
+    same = residual_noise(archs, y, space="nb201", model="ridge", seed=0, n_bins=4)
+    assert same == model
+    with pytest.raises(ValueError, match="at least 6"):
+        residual_noise(archs[:5], y[:5], space="nb201", model="ridge", seed=0)
+
+
+def test_noise_from_residuals() -> None:
+    pred = np.linspace(0, 1, 100)
+    true = pred + np.where(pred < 0.5, 0.1, 0.3) * np.resize([1.0, -1.0], 100)
+    model = NoiseModel.from_residuals(pred, true, n_bins=2)
+    assert model.sigmas == pytest.approx((0.1, 0.3))
+    with pytest.raises(ValueError, match="same shape"):
+        NoiseModel.from_residuals(pred, true[:5])
