@@ -86,7 +86,7 @@ def test_image_dataset_pickle(tmp_path: Path, record_property) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("budget", [1500])
+@pytest.mark.parametrize("budget", [600])
 def test_nb101_tfrecord_long(tmp_path: Path, budget: int) -> None:
     path = tmp_path / "nasbench_full.tfrecord"
     write_file(path, _runs(1))

@@ -32,6 +32,6 @@ def test_store_byte_flips_and_truncations(fuzz_store: Path, tmp_path: Path, reco
 
 @pytest.mark.slow
 def test_store_fuzz_long(fuzz_store: Path, tmp_path: Path, record_property) -> None:
-    summary = run_fuzz("store", 4000, 500, 7, [fuzz_store], tmp_path)
+    summary = run_fuzz("store", 1500, 300, 7, [fuzz_store], tmp_path)
     record_property("fuzz", summary)
     check_contract(summary)
