@@ -104,6 +104,13 @@ class SurrogateBenchmark:
         self.search_space = get_space(space)
         self.space_name = space
         self._encoder = get_encoder(space)
+        for m in models:
+            other = sorted(_estimator_spaces(m.estimator) - {space})
+            if other:
+                raise SurrogateDataError(
+                    f"the {m.dataset}/{m.metric}@{m.epoch} predictor of {name!r} was fitted on search space "
+                    f"{', '.join(map(repr, other))}, but the benchmark serves {space!r}"
+                )
         self._models = {(m.dataset, m.metric, int(m.epoch)): m for m in models}
         self.datasets: tuple[str, ...] = tuple(sorted({m.dataset for m in models}))
         self.metrics: tuple[str, ...] = tuple(m for m in METRICS if any(k[1] == m for k in self._models))
@@ -252,6 +259,36 @@ class SurrogateBenchmark:
             return self._values(None, dataset, metric, e, seed)
         return self._values(self._parse(archs), dataset, metric, e, seed)
 
+    def predict(
+        self,
+        archs: Sequence[Any] | np.ndarray,
+        dataset: str,
+        *,
+        metric: str | Metric = Metric.TEST_ACC,
+        epoch: int | None = None,
+        return_std: bool = False,
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Predicted seed means of ``archs``; with ``return_std`` also the predictor's own uncertainty.
+
+        The standard deviation is the ensemble's spread over members, a GP's
+        posterior or a forest's spread over trees; a predictor without one
+        (e.g. a single XGBoost or GIN) raises :class:`NotMeasuredError`.
+        """
+        self._check_dataset(dataset)
+        metric = str(metric)
+        e = self._epoch(dataset, epoch)
+        key = (dataset, metric, e)
+        if key not in self._models:
+            raise NotMeasuredError(f"{metric} has no predictor for dataset {dataset!r} at epoch {e} in {self.name!r}")
+        parsed = self._parse(archs)
+        if not return_std:
+            return self._mean(parsed, dataset, metric, e)
+        try:
+            mean, std = self._models[key].estimator.predict(parsed, return_std=True)
+        except TypeError as exc:
+            raise NotMeasuredError(f"surrogate {self.name!r} has no predictive uncertainty for {metric}@{e}: {exc}") from None
+        return np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+
     # ----------------------------------------------------------------- costs
     def cost(self, arch: Any, dataset: str, cost: str | Any) -> float:
         """One cost of one architecture (NaN where neither a formula nor the table's costs are available)."""
@@ -372,6 +409,17 @@ class SurrogateBenchmark:
             checksum=card_checksum(card),
             card=card,
         )
+
+
+def _estimator_spaces(estimator: Any) -> set[str]:
+    """Search spaces an estimator (or an ensemble's members) declares, via a ``space`` parameter."""
+    found: set[str] = set()
+    space = getattr(estimator, "space", None)
+    if isinstance(space, str):
+        found.add(space)
+    for member in list(getattr(estimator, "estimators_", None) or getattr(estimator, "estimators", None) or []):
+        found |= _estimator_spaces(member)
+    return found
 
 
 def card_checksum(card: dict[str, Any]) -> str:

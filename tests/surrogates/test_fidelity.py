@@ -132,3 +132,37 @@ def test_noise_from_residuals() -> None:
     assert model.sigmas == pytest.approx((0.1, 0.3))
     with pytest.raises(ValueError, match="same shape"):
         NoiseModel.from_residuals(pred, true[:5])
+
+
+def test_uncertainty_through_the_benchmark(tmp_path: Path) -> None:
+    from nasbench_suite.errors import NotMeasuredError
+    from nasbench_suite.surrogates.training import fit_surrogate
+
+    table = nbs.load("nb201-digits")
+    archs = [table.archs[i] for i in (0, 5, 99)]
+    forest, _ = fit_surrogate(table, model="rf", metric="test_acc", train_size=80, seed=0)
+    mean, std = forest.predict(archs, "digits-hard", return_std=True)
+    np.testing.assert_allclose(mean, forest.predict(archs, "digits-hard"), rtol=1e-9)
+    assert mean.shape == std.shape == (3,) and (std > 0).all()
+    ridge, _ = fit_surrogate(table, model="ridge", metric="test_acc", train_size=80, seed=0)
+    with pytest.raises(NotMeasuredError, match="no predictive uncertainty"):
+        ridge.predict(archs, "digits-hard", return_std=True)
+    with pytest.raises(NotMeasuredError, match="valid_acc has no predictor"):
+        ridge.predict(archs, "digits-hard", metric="valid_acc")
+
+
+def test_runtime_model_lets_a_time_budget_run_on_a_surrogate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sur"
+    assert main(["surrogate", "fit", "--benchmark", "nb201-digits", "--dataset", "digits-hard", "--model", "ridge",
+                 "--train-size", "80", "--epoch", "4", "--epoch", "12", "--metric", "valid_acc", "--metric", "test_acc",
+                 "--metric", "train_time", "--out", str(out)]) == 0  # fmt: skip
+    results = tmp_path / "r.jsonl"
+    assert main(["run", "--benchmark", str(out), "--dataset", "digits-hard", "--strategies", "re,hyperband", "--seeds", "0",
+                 "--budget-seconds", "120", "--out", str(results)]) == 0  # fmt: skip
+    from nasbench_suite.harness import read_results
+
+    records = read_results(results)
+    assert {r["strategy"]["name"] for r in records} == {"re", "hyperband"}
+    for r in records:
+        assert r["clock_unit"] == "seconds" and r["budget"] == {"kind": "seconds", "value": 120.0}
+        assert 0 < r["final"]["time"] <= 120.0 and r["final"]["evals"] >= 2
