@@ -26,6 +26,8 @@ def markdown(report: dict[str, Any]) -> str:
         "group-held-out by canonical key), then every strategy searched with the same seeds "
         f"({len(spec['seeds'])} seeds: {_seeds(spec['seeds'])}; {spec['evals']} evaluations each) on the table and on the surrogate. ",
         "",
+        f"Strategies: {', '.join(f'`{s}`' for s in spec['strategies'])}.",
+        "",
         "- **mean**: the surrogate's mean predictions.",
         "- **residual**: a sampled world per run seed: the prediction plus the surrogate's own out-of-fold error "
         "(group 3-fold on its training cells) as reproducible per-architecture noise.",
@@ -35,7 +37,7 @@ def markdown(report: dict[str, Any]) -> str:
         "on the table; *tau (true incumbents)* ranks by the true regret of the incumbents found on the surrogate.",
         "- **optimism**: mean over strategies of table regret minus belief regret (> 0: the surrogate flatters search).",
         "",
-        f"Table optimum (test_acc @ {table['target_epoch']}): {_f(table['optimum_test_acc'])}. Wall time {report['seconds']:.0f} s.",
+        f"Table optimum (test_acc @ {table['target_epoch']}): {_f(table['optimum_test_acc'])}. Wall time {report['seconds']:.0f} s (on a machine shared with other jobs).",
         "",
         "## Surrogates",
         "",
@@ -66,6 +68,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def _seeds(seeds: list[int]) -> str:
+    seeds = list(seeds)
     if seeds == list(range(seeds[0], seeds[-1] + 1)) and len(seeds) > 2:
         return f"{seeds[0]}-{seeds[-1]}"
     return ",".join(str(s) for s in seeds)
