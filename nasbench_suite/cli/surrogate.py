@@ -190,7 +190,7 @@ def _eval(args: argparse.Namespace) -> int:
     from nasbench_suite.surrogates.card import scatter_plot
     from nasbench_suite.surrogates.io import open_surrogate
     from nasbench_suite.surrogates.metrics import evaluate
-    from nasbench_suite.surrogates.training import canonical_groups, heldout_split
+    from nasbench_suite.surrogates.training import GROUP_SPLIT, canonical_groups, heldout_split
 
     console = Console()
     bench = open_surrogate(args.directory)
@@ -227,7 +227,7 @@ def _eval(args: argparse.Namespace) -> int:
         if same_source and not args.all_archs and entry.get("split"):
             split = entry["split"]
             ok = ok[heldout_split(split, groups[ok])]
-            held_out = f"architectures held out at fit time ({split.get('method', 'uniform split')})"
+            held_out = f"architectures held out at fit time ({GROUP_SPLIT})"
         elif not args.all_archs and same_source:
             held_out = "all architectures (the card records no split)"
         archs = [table.archs[i] for i in ok]

@@ -84,10 +84,13 @@ def group_split_indices(
 
 
 def heldout_split(split: dict[str, Any], groups: np.ndarray) -> np.ndarray:
-    """The held-out rows a card's ``split`` record describes (``groups`` of the measured rows, in order)."""
-    if split.get("method", "uniform") == GROUP_SPLIT:
-        return group_split_indices(groups, split["train_size"], split["seed"])[1]
-    return split_indices(len(groups), split["train_size"], split["seed"])[1]
+    """The group-held-out rows of a card's ``split`` record (``groups`` of the measured rows, in order).
+
+    Cards written before splits were grouped record a uniform split; their
+    training rows are the same (:func:`group_split_indices` draws exactly
+    :func:`split_indices`' training rows), so their held-out set is grouped too.
+    """
+    return group_split_indices(groups, split["train_size"], split["seed"])[1]
 
 
 def _per_seed(table: Any, dataset: str, metric: str, epoch: int) -> np.ndarray | None:

@@ -206,6 +206,10 @@ def test_group_split_holds_out_no_isomorph_of_a_training_architecture() -> None:
     assert set(test) < set(uniform_rest) and len(test) < len(uniform_rest)  # twins of training cells are dropped
     assert not {keys[i] for i in test} & {keys[i] for i in train}
     assert {keys[i] for i in uniform_rest} & {keys[i] for i in train}  # the uniform split leaks twins
+    from nasbench_suite.surrogates.training import heldout_split
+
+    # a card recorded before splits were grouped has the same training rows: eval holds out the grouped rest
+    np.testing.assert_array_equal(heldout_split({"seed": 3, "train_size": 20}, groups), test)
 
 
 def test_split_indices() -> None:
