@@ -40,6 +40,7 @@ from nasbench_suite.errors import (
 from nasbench_suite.store.format import FORMAT_NAME, FORMAT_VERSION, content_checksum
 from nasbench_suite.store.model import AGGREGATED_SEED
 from nasbench_suite.store.ranges import declared_ranges, first_impossible
+from nasbench_suite.objective import ObjectiveMixin
 
 _new_tuple = tuple.__new__
 
@@ -188,7 +189,7 @@ class _Dataset:
         return sl
 
 
-class TableBenchmark:
+class TableBenchmark(ObjectiveMixin):
     """A benchmark backed by a store file; implements the Benchmark protocol.
 
     Examples

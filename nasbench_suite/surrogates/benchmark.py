@@ -28,6 +28,7 @@ from nasbench_suite.errors import NotMeasuredError, StoreFormatError, UnknownNam
 from nasbench_suite.store.model import AGGREGATED_SEED
 from nasbench_suite.surrogates.models.base import SurrogateDataError
 from nasbench_suite.surrogates.noise import NoiseModel, standard_normal
+from nasbench_suite.objective import ObjectiveMixin
 
 #: spaces up to this size are enumerated: predictions of every architecture are computed once and cached
 ENUMERATE_LIMIT = 200_000
@@ -58,7 +59,7 @@ class CostModel:
     r2: float | None = None
 
 
-class SurrogateBenchmark:
+class SurrogateBenchmark(ObjectiveMixin):
     """The Benchmark protocol over fitted predictors.
 
     Parameters
