@@ -34,6 +34,7 @@ STRATEGIES.register("ws-darts", "nasbench_suite.strategies.ws_darts:DartsWS")
 STRATEGIES.register("ws-gdas", "nasbench_suite.strategies.ws_gdas:GdasWS")
 STRATEGIES.register("ws-rsws", "nasbench_suite.strategies.ws_random:RandomWS")
 STRATEGIES.register("zc-re", "nasbench_suite.strategies.zc_warmstart:ZCRegularizedEvolution")
+STRATEGIES.register("optuna", "nasbench_suite.adapters.optuna:OptunaSampler")
 
 
 def get_strategy(name: str) -> type[Strategy]:
