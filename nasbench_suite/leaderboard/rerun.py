@@ -7,7 +7,7 @@ every run. Runs of *expensive* strategies -- those that compute on their own
 and are charged for it (one-shot ``ws-*``, ``zc-re``: seconds to minutes of
 supernet training or proxy scoring per run) and the slow model-based ones in
 :data:`SAMPLED_MODEL_BASED` (a neural-ensemble or GP fit per proposal: 1-2 s
-per run, two thirds of a full re-run of a reference board) -- are re-run in an
+per run, three quarters of a full re-run of a reference board) -- are re-run in an
 **unpredictable sample**: at least :data:`MIN_SAMPLE` runs per file and at
 least one per expensive strategy, drawn with a generator seeded by the
 sha256 of the file's text and a nonce the submitter does not choose
