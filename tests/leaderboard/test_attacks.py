@@ -147,6 +147,12 @@ def test_five_seeds_on_a_hundred_seed_track_are_rejected(tmp_path: Path) -> None
     assert not report.ok and report.track == "nb201-digits/digits-hard-evals200"
     assert any("seeds 5-99 are missing" in p for p in report.file_problems), report.lines()
     assert STANDARD_TRACKS[report.track].seeds == tuple(range(100))
+    copy = tmp_path / "board"
+    shutil.copytree(board, copy)
+    before = {p.relative_to(copy): p.read_bytes() for p in sorted(copy.rglob("*")) if p.is_file()}
+    with pytest.raises(SubmissionRejectedError, match="seeds 5-99 are missing"):
+        submit(path, copy, jobs=1)
+    assert {p.relative_to(copy): p.read_bytes() for p in sorted(copy.rglob("*")) if p.is_file()} == before
 
 
 @pytest.fixture()
