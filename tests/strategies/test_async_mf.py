@@ -17,7 +17,7 @@ from nasbench_suite.strategies import Observation, SearchContext, make_strategy
 from nasbench_suite.strategies._asha import RungSystem, bracket_weights
 from nasbench_suite.testing.strategies import make
 
-ASYNC = ("asha", "asha-promotion", "async-hb")
+ASYNC = ("asha", "asha-promotion", "async-hb", "dehb")
 FIDS = (1, 3, 9, 27)
 
 
@@ -184,3 +184,46 @@ def test_works_on_every_space_through_the_space_interface() -> None:
         s = make("async-hb", seed=0, space=space, fidelities=FIDS)
         p = s.ask()
         assert get_space(space).parse(p.arch) == p.arch
+
+
+# ----------------------------------------------------------------- dehb
+def test_dehb_evolves_offspring_from_its_population_and_keeps_the_better() -> None:
+    s = make("dehb", seed=0, fidelities=FIDS, pop_size=4)
+    first = [s.ask() for _ in range(4)]  # the random initial population
+    assert [p.tag for p in first] == [(0, 0), (1, 0), (2, 0), (3, 0)]
+    for p in first:
+        tell(s, p, 10.0 * (p.tag[0] + 1))
+    assert s.fitness == [10.0, 20.0, 30.0, 40.0]
+    while True:  # skip continuations to the next rung
+        p = s.ask()
+        if p.tag[1] == 0:
+            break
+        tell(s, p, 0.0)
+    vector, target = s._origin[p.tag[0]]
+    assert target == 0 and np.all((vector >= 0) & (vector < 1))
+    assert s._view.ids(p.arch) == tuple(np.minimum(np.floor(vector * s._n), s._n - 1).astype(int))
+    tell(s, p, 5.0)  # worse than its target: the population keeps the target
+    assert s.fitness[0] == 10.0 and not np.array_equal(s.population[0], vector)
+    while True:
+        q = s.ask()
+        if q.tag[1] == 0:
+            break
+        tell(s, q, 0.0)
+    vector, target = s._origin[q.tag[0]]
+    assert target == 1
+    tell(s, q, 99.0)  # better: it replaces its target
+    assert s.fitness[1] == 99.0 and np.array_equal(s.population[1], vector)
+
+
+def test_dehb_rejects_bad_settings() -> None:
+    for bad in ({"pop_size": 3}, {"mutation_factor": 0}, {"crossover_prob": 1.5}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            make("dehb", seed=0, **bad)
+
+
+def test_dehb_runs_with_four_workers_are_identical() -> None:
+    budget = Budget.seconds(60.0)
+    a, b = (run_search(nbs.load("nb201-digits"), "digits-hard", "dehb", seed=2, budget=budget, workers=4, epoch=12)
+            for _ in range(2))
+    assert a["status"] == "ok" and a["final"]["evals"] > 50
+    assert dumps(a) == dumps(b)
