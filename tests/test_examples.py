@@ -1,0 +1,36 @@
+"""Every script in examples/ runs to completion in a fresh process and a scratch directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((REPO / "examples").glob("*.py"))
+#: a line each example must print (what it is there to show)
+EXPECTED = {
+    "query_table.py": "objective(",
+    "compare_strategies.py": "leaderboard written to board/ (3 entries)",
+    "custom_strategy.py": "hill-climbing: mean final regret",
+    "fit_predictor.py": "Kendall tau",
+    "optuna_study.py": "TPESampler via the harness",
+}
+
+
+def test_every_example_is_checked() -> None:
+    assert sorted(p.name for p in EXAMPLES) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs(script: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert EXPECTED[script.name] in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stderr
+    if script.name == "compare_strategies.py":
+        assert (tmp_path / "results.jsonl").is_file() and (tmp_path / "board" / "leaderboard.json").is_file()
