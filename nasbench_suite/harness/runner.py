@@ -79,10 +79,15 @@ def run_search(
 
 
 def numerics_record() -> dict[str, Any]:
-    """The numerics fingerprint of this process (see :mod:`nasbench_suite.numerics`), as recorded with a run."""
+    """The numerics fingerprint of this process (see :mod:`nasbench_suite.numerics`), as recorded with a run.
+
+    Taken with one thread: the strategies' own torch compute runs on one
+    (one-shot search, proxy scoring and the surrogate ensembles set it), and
+    the harness limits the BLAS pools to one (:func:`run_task`).
+    """
     from nasbench_suite.numerics import current_fingerprint
 
-    return current_fingerprint(device="cpu").to_dict()
+    return current_fingerprint(device="cpu", threads=1).to_dict()
 
 
 def jsonable_params(params: dict[str, Any]) -> dict[str, Any]:

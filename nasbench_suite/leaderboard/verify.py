@@ -273,9 +273,13 @@ def _close(a: Any, b: Any) -> bool:
     return isinstance(a, (int, float)) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+#: the trajectory columns in the order a difference is named: what was proposed before what follows from it
+_CAUSE_FIRST = ("arch", "epoch", *(c for c in TRAJECTORY_COLUMNS if c not in ("arch", "epoch")))
+
+
 def _first_difference(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> str:
     for i in range(max(len(a.get("eval", [])), len(b.get("eval", [])))):
-        for col in TRAJECTORY_COLUMNS:
+        for col in _CAUSE_FIRST:
             x = a.get(col, [])[i] if i < len(a.get(col, [])) else "(missing)"
             y = b.get(col, [])[i] if i < len(b.get(col, [])) else "(missing)"
             if x != y:
