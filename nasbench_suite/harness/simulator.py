@@ -159,7 +159,8 @@ def simulate(
                         cost -= get(row.arch, prev).cum_cost
                 searched = 0.0
                 if take_search_cost is not None:
-                    measured = float(take_search_cost())
+                    # charged as the results file records it (12 significant digits), so a replay adds the same numbers
+                    measured = float(f"{float(take_search_cost()):.12g}")
                     out.measured_costs.append(measured)
                     searched = float(replay[len(charges)]) if len(charges) < len(replay) else measured
                     charges.append(searched)
