@@ -45,6 +45,8 @@ BASE: dict[str, list[str]] = {
            "--proxies", "params", "--workers", "1", "--batch-size", "8", "--out", "{out}.h5", "--no-progress"],
     "surrogate fit": ["--benchmark", "{store}", "--dataset", "toy", "--train-size", "10", "--out", "{out}"],
     "surrogate eval": ["{surrogate}", "--benchmark", "{store}"],
+    "surrogate fidelity": ["--benchmark", "{store}", "--dataset", "toy", "--train-sizes", "10", "--strategies", "rs",
+                           "--seeds", "0", "--evals", "3", "--model", "ridge", "--modes", "mean", "--out", "{out}"],
     "conformance": ["--space", "nb201", "--strategy", "rs", "--kind", "table", "--no-estimators", "--evals", "3"],
 }
 
@@ -66,6 +68,8 @@ SPECIAL = {
     "param": ("nope", "rs.nope=1", "nope.x=1"),
     "table": ("nope", "nope={store}", "nb201={missing}", "nb201={garbage}"),
     "track": ("no-such-track", "{garbage}"),
+    "train_sizes": ("0", "abc", "-3", "1.5", "10,x"),
+    "modes": ("nope", "mean,nope"),
 }
 
 
