@@ -156,8 +156,10 @@ try:
     outcome = "loaded"
 except DecompressionLimitError as exc:
     outcome = str(exc)
-print(json.dumps({"outcome": outcome, "s": time.perf_counter() - t,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM is this process's own peak; ru_maxrss would carry the forking parent's peak across exec
+hwm = [int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+peak_kb = hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "s": time.perf_counter() - t, "peak_mb": peak_kb / 1024}))
 """
 
 
