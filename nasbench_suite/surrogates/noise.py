@@ -47,14 +47,7 @@ class NoiseModel:
         rows = per_seed[ok]
         mean = np.nanmean(rows, axis=1)
         std = np.nanstd(rows, axis=1, ddof=1)
-        edges = np.unique(np.quantile(mean, np.linspace(0, 1, n_bins + 1)))
-        which = np.clip(np.searchsorted(edges, mean, side="right") - 1, 0, max(len(edges) - 2, 0))
-        centers, sigmas = [], []
-        for b in np.unique(which):
-            sel = which == b
-            centers.append(float(np.mean(mean[sel])))
-            sigmas.append(float(np.sqrt(np.mean(std[sel] ** 2))))
-        return cls(tuple(centers), tuple(sigmas), "table seeds")
+        return cls._binned(mean, std, n_bins, "table seeds")
 
     @classmethod
     def from_residuals(cls, pred: np.ndarray, true: np.ndarray, *, n_bins: int = 10) -> NoiseModel:
@@ -68,14 +61,19 @@ class NoiseModel:
 
             raise SurrogateDataError(f"residual noise needs at least 2 finite (pred, true) pairs, got {int(ok.sum())}")
         pred, resid = pred[ok], true[ok] - pred[ok]
-        edges = np.unique(np.quantile(pred, np.linspace(0, 1, n_bins + 1)))
-        which = np.clip(np.searchsorted(edges, pred, side="right") - 1, 0, max(len(edges) - 2, 0))
+        return cls._binned(pred, resid, n_bins, "out-of-fold residuals")
+
+    @classmethod
+    def _binned(cls, location: np.ndarray, spread: np.ndarray, n_bins: int, source: str) -> NoiseModel:
+        """Root mean square of ``spread`` in quantile bins of ``location``, each bin at its mean location."""
+        edges = np.unique(np.quantile(location, np.linspace(0, 1, n_bins + 1)))
+        which = np.clip(np.searchsorted(edges, location, side="right") - 1, 0, max(len(edges) - 2, 0))
         centers, sigmas = [], []
         for b in np.unique(which):
             sel = which == b
-            centers.append(float(np.mean(pred[sel])))
-            sigmas.append(float(np.sqrt(np.mean(resid[sel] ** 2))))
-        return cls(tuple(centers), tuple(sigmas), "out-of-fold residuals")
+            centers.append(float(np.mean(location[sel])))
+            sigmas.append(float(np.sqrt(np.mean(spread[sel] ** 2))))
+        return cls(tuple(centers), tuple(sigmas), source)
 
     def sigma(self, mean: np.ndarray) -> np.ndarray:
         """Seed standard deviation for architectures whose predicted mean is ``mean``."""
