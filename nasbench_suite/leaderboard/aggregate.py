@@ -188,9 +188,7 @@ def score_matrix(entries: list[Entry], seeds: list[int]) -> np.ndarray:
 
 def curve_band(values: np.ndarray) -> dict[str, list[float | None]]:
     """Mean and Student-t 95% band over runs (rows) at each grid point."""
-    from nasbench_suite.harness.plot import mean_ci
-
-    mean, lo, hi = mean_ci(values)
+    mean, lo, hi = stats.mean_ci(values)
 
     def clean(a: np.ndarray) -> list[float | None]:
         return [None if math.isnan(v) else float(v) for v in a]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import io
 import math
+import os
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 ANYTIME, FINAL, CD = "anytime_regret.png", "final_regret.png", "cd_diagram.png"
@@ -89,8 +92,12 @@ def _yscale(ax: Any, lows: list[float], highs: list[float]) -> None:
         ax.set_ylim(0, top)
 
 
-def anytime(board: dict[str, Any]) -> bytes:
-    """Mean regret with a 95% band per entry, against evaluations and against simulated time."""
+def anytime_figure(board: dict[str, Any], *, title: str | None = None) -> Any:
+    """The anytime figure: mean regret with a 95% band per entry, against evaluations and simulated time.
+
+    The legend sits beside the panels, bands are clipped at zero regret, and
+    the y range is fitted to the bands. ``title`` (optional) goes above both panels.
+    """
     plt = _plt()
     col = colors(board)
     ordered = [e["name"] for e in board["entries"]]
@@ -119,7 +126,49 @@ def anytime(board: dict[str, Any]) -> bytes:
         axes[0].set_ylabel(f"regret of {board['test_metric']} (pp)")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside right upper", frameon=False)  # beside the panels, never over a curve
-        return _png(fig)
+        if title:
+            fig.suptitle(title)
+    return fig
+
+
+def anytime(board: dict[str, Any]) -> bytes:
+    """The board's anytime figure (:func:`anytime_figure`, untitled) as PNG bytes."""
+    with _plt().rc_context(_STYLE):
+        return _png(anytime_figure(board))
+
+
+def plot_results(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], out: str | os.PathLike[str], *,
+                 title: str | None = None) -> tuple[Path, dict[str, Any]]:
+    """Draw the board's anytime figure of results files into ``out`` (.png, .pdf, .svg); also return the board.
+
+    The runs are read as a leaderboard reads them: all of one setting, an
+    identical run offered twice counted once. The default title names the
+    benchmark, dataset, target epoch and selection metric.
+    """
+    from nasbench_suite._atomic import save_figure
+    from nasbench_suite.leaderboard.board import compute_board
+    from nasbench_suite.leaderboard.records import load_results
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    loaded = load_results(list(paths))
+    board = compute_board(loaded, base=Path(out).parent)
+    if title is None:
+        title = (f"{board['benchmark']['name']} / {board['dataset']} / epoch {board['epoch']} "
+                 f"(selection: {board['selection_metric']})")
+    fig = anytime_figure(board, title=title)
+    try:
+        with _plt().rc_context(_STYLE):
+            return save_figure(fig, out, dpi=DPI, metadata=_metadata(out)), board
+    finally:
+        _plt().close(fig)
+
+
+def _metadata(out: str | os.PathLike[str]) -> dict[str, Any]:
+    """No software tag or date in the file where the format has them, so equal runs give equal bytes."""
+    fmt = Path(out).suffix.lstrip(".").lower() or "png"
+    return {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "Producer": None, "Creator": None}}.get(fmt, {})
 
 
 def final(board: dict[str, Any]) -> bytes:
@@ -203,4 +252,4 @@ def render_all(board: dict[str, Any]) -> dict[str, bytes]:
     return out
 
 
-__all__ = ["ANYTIME", "CD", "FINAL", "anytime", "cd_diagram", "colors", "final", "render_all"]
+__all__ = ["ANYTIME", "CD", "FINAL", "anytime", "anytime_figure", "cd_diagram", "colors", "final", "plot_results", "render_all"]

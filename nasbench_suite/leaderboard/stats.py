@@ -21,6 +21,20 @@ BOOTSTRAP_SEED = 0
 BOOTSTRAP_RESAMPLES = 10_000
 
 
+def mean_ci(values: np.ndarray, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column: mean and the lower / upper ends of a Student-t confidence interval over rows (NaNs ignored).
+
+    A column with one value gets a NaN band; one without values a NaN mean.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        n = np.sum(~np.isnan(values), axis=0)
+        mean = np.nanmean(values, axis=0)
+        sem = np.nanstd(values, axis=0, ddof=1) / np.sqrt(n)
+        half = st.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * np.where(n > 1, sem, np.nan)
+    return mean, mean - half, mean + half
+
+
 def bootstrap_ci(values: np.ndarray, *, level: float = 0.95, seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
     """Percentile-bootstrap interval of the mean of ``values``, reproducible for a given ``seed``.
 
@@ -218,6 +232,7 @@ __all__ = [
     "cliques",
     "friedman",
     "holm",
+    "mean_ci",
     "nemenyi_cd",
     "pairwise_wilcoxon",
 ]
