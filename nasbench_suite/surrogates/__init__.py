@@ -1,7 +1,7 @@
 """Performance predictors: encoders, models, metrics and surrogate benchmarks.
 
 * :data:`SURROGATES`: preset name (``gin``, ``xgb``, ``rf``, ``gp``,
-  ``ridge``, ``mlp``, ``ensemble``) -> factory ``(space, *, random_state)``
+  ``ridge``, ``mlp``, ``ensemble``, ``lgbm``, ``ngboost``) -> factory ``(space, *, random_state)``
   returning an unfitted architecture-level estimator with the encoding,
   target transform and hyperparameters that preset stands for.
 * :data:`MODELS`: estimator class name -> class; the only classes a saved
@@ -23,8 +23,12 @@ from nasbench_suite.registry import Registry
 
 #: preset name -> factory(space: str, *, random_state: int) -> unfitted estimator over architectures
 SURROGATES: Registry[Any] = Registry("surrogates")
-for _name in ("gin", "xgb", "rf", "gp", "ridge", "mlp", "ensemble"):
+for _name in ("gin", "xgb", "rf", "gp", "ridge", "mlp", "ensemble", "lgbm", "ngboost"):
     SURROGATES.register(_name, f"nasbench_suite.surrogates.presets:{_name}")
+
+#: predictors that also read per-architecture inputs from a table (zero-cost columns, an early learning-curve
+#: prefix): name -> factory(space, *, benchmark, dataset=None, target_epoch=None, random_state=0)
+INFORMED: Registry[Any] = Registry("informed_predictors")
 
 #: estimator class name -> class (what a saved surrogate may build)
 MODELS: Registry[type] = Registry("surrogate_models")
@@ -36,6 +40,8 @@ MODELS.register("RandomForestRegressor", "nasbench_suite.surrogates.models.fores
 MODELS.register("GaussianProcessRegressor", "nasbench_suite.surrogates.models.gp:GaussianProcessRegressor")
 MODELS.register("RidgeRegressor", "nasbench_suite.surrogates.models.ridge:RidgeRegressor")
 MODELS.register("MLPRegressor", "nasbench_suite.surrogates.models.mlp:MLPRegressor")
+MODELS.register("LGBMRegressor", "nasbench_suite.surrogates.models.lgbm:LGBMRegressor")
+MODELS.register("NGBoostRegressor", "nasbench_suite.surrogates.models.ngb:NGBoostRegressor")
 
 
 def make_surrogate(name: str, *, space: str, random_state: int = 0) -> Any:
@@ -60,6 +66,7 @@ def __getattr__(name: str) -> Any:  # lazy re-exports keep ``import nasbench_sui
 
 
 __all__ = [
+    "INFORMED",
     "MODELS",
     "SURROGATES",
     "ArchRegressor",

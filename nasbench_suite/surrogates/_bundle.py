@@ -90,6 +90,19 @@ def check_state(estimator: Any, where: Path, meta: dict[str, Any], arrays: dict[
             raise _fail(where, f"max_depth is {depths!r}, expected one depth per tree")
         for i in range(len(depths)):
             _check_tree(where, arrays, i, n)
+    elif name == "NGBoostRegressor":
+        stages, k = _int(where, meta, "n_stages", 1), _int(where, meta, "n_params", 1)
+        depths = meta.get("max_depth")
+        if not isinstance(depths, list) or len(depths) != stages * k:
+            raise _fail(where, f"max_depth is {depths!r:.80}, expected {stages * k} depths (one per tree)")
+        _shape(where, arrays, "init_params", (k,))
+        _shape(where, arrays, "scalings", (stages,))
+        for i in range(stages):
+            cols = _shape(where, arrays, f"cols_{i}", (None,), kind="iu")
+            if cols.size == 0 or cols.min() < 0 or cols.max() >= n:
+                raise _fail(where, f"cols_{i} names columns outside 0..{n - 1}")
+            for j in range(k):
+                _check_tree(where, arrays, i * k + j, cols.size)
     # a model class without a check here (a plugin) is checked by its own _set_state
 
 

@@ -64,3 +64,21 @@ def ensemble(space: str, *, random_state: int = 0) -> EnsembleRegressor:
     of them alone.
     """
     return EnsembleRegressor(estimators=[gin(space), xgb(space), gp(space)], random_state=random_state)
+
+
+def lgbm(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """LightGBM on the ``features`` encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.lgbm import LGBMRegressor
+
+    return ArchRegressor(LGBMRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def ngboost(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """NGBoost (a boosted normal: mean and std) on the ``features`` encoding, rank-normal targets.
+
+    Needs the ``predictors`` extra (``pip install 'nasbench-suite[predictors]'``).
+    """
+    from nasbench_suite.surrogates.models.ngb import NGBoostRegressor, _require_ngboost
+
+    _require_ngboost()
+    return ArchRegressor(NGBoostRegressor(random_state=random_state), space=space, encoding="features", target="quantile")

@@ -8,6 +8,7 @@ from nasbench_suite.surrogates.ensemble import EnsembleRegressor
 from nasbench_suite.surrogates.models.forest import RandomForestRegressor
 from nasbench_suite.surrogates.models.gin import GINRegressor
 from nasbench_suite.surrogates.models.gp import GaussianProcessRegressor
+from nasbench_suite.surrogates.models.lgbm import LGBMRegressor
 from nasbench_suite.surrogates.models.mlp import MLPRegressor
 from nasbench_suite.surrogates.models.ridge import RidgeRegressor
 from nasbench_suite.surrogates.models.xgb import XGBRegressor
@@ -22,7 +23,16 @@ ESTIMATORS = [
     # one node per graph: every packed row is a single node's features plus its self-loop entry
     GINRegressor(n_nodes=1, hidden=16, n_layers=1, epochs=60, lr=1e-2),
     EnsembleRegressor(RidgeRegressor(), n_members=2),
+    LGBMRegressor(n_estimators=20),
 ]
+try:  # an optional extra
+    import ngboost  # noqa: F401
+
+    from nasbench_suite.surrogates.models.ngb import NGBoostRegressor
+
+    ESTIMATORS.append(NGBoostRegressor(n_estimators=20))
+except ImportError:  # pragma: no cover - depends on the installation
+    pass
 
 
 def _expected_failures(estimator: object) -> dict[str, str]:
