@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ray-address", default=None, help="an existing Ray cluster (default: start a local one)")
     p.add_argument("--param", action="append", default=[], metavar="STRATEGY.NAME=VALUE",
                    help="a strategy hyperparameter (VALUE as JSON, else a string); repeatable")
+    p.add_argument("--objectives", default=None, metavar="METRIC:DIR,...",
+                   help="a multi-objective run: 2 or 3 stored metrics or costs with min/max, e.g. valid_acc:max,params:min "
+                   "(selected on validation, reported on test; every objective is recorded per evaluation)")
     p.add_argument("--out", required=True, help="results file (.jsonl)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -71,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         epoch=args.epoch,
         workers=args.workers,
         params=parse_params(args.param),
+        objectives=args.objectives,
     )
     summary = run_sweep(spec, args.out, jobs=args.jobs, engine=args.engine, ray_address=args.ray_address,
                         progress=not args.no_progress, skip_inapplicable=args.strategies.strip() == "all")

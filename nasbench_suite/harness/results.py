@@ -31,6 +31,16 @@ significant digits, NaN written as ``null``) with:
 ``final``
     the incumbent at the end: ``arch``, ``epoch``, ``value``, ``test`` (at the
     target epoch), ``regret`` (optimum minus test), ``time``, ``evals``.
+``objectives`` (only in a multi-objective run)
+    ``[{"metric", "direction", "report"}, ...]``: each objective's stored
+    metric or cost (the one selection uses: a validation metric or a cost),
+    ``"min"`` or ``"max"``, and the metric it is reported as (``test_<x>``
+    for ``valid_<x>``, else the same). The trajectory then also holds, per
+    objective, ``objective:<metric>`` (its value at the evaluated epoch) and
+    ``report:<report>`` (the reported counterpart at the target epoch), and
+    ``final`` holds ``front``: the 0-based indices of the evaluations at the
+    target epoch whose objective vectors are non-dominated (the earliest of
+    equal vectors). Single-objective records carry none of these.
 ``trajectory_sha256``
     sha256 of the serialized trajectory.
 ``search_costs`` (only for strategies that compute on their own, e.g. one-shot search)
@@ -163,12 +173,15 @@ def make_record(
     outcome: Any,
     decisions: dict[str, Any] | None = None,
     numerics: dict[str, Any] | None = None,
+    objectives: Any = None,
 ) -> dict[str, Any]:
     """The results record of one finished (or failed) run, rounded and hashed.
 
     ``decisions`` (what the strategy's own compute decided) and ``numerics``
     (the machine's numerics fingerprint) are recorded when given; neither is
-    part of the trajectory hash.
+    part of the trajectory hash. ``objectives`` (an
+    :class:`~nasbench_suite.harness.objective_lookup.ObjectiveLookup`) makes
+    it a multi-objective record: ``objectives`` and ``final.front`` are added.
     """
     from nasbench_suite import __version__
 
@@ -187,6 +200,11 @@ def make_record(
             "time": outcome.records[-1][0],
             "evals": len(outcome.records),
         }
+        if objectives is not None:
+            from nasbench_suite.multiobjective.front import run_front
+
+            final["front"] = run_front([v[0] for v in outcome.objective_values], [r[1].epoch for r in outcome.records],
+                                       lookup.target_epoch, objectives.objectives)
     record = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -203,6 +221,7 @@ def make_record(
         "budget": budget.to_dict(),
         "workers": workers,
         **rules,
+        **({"objectives": objectives.describe()} if objectives is not None else {}),
         "status": outcome.status,
         "error": outcome.error,
         "notes": list(outcome.notes),
@@ -221,7 +240,8 @@ def make_record(
 
 
 #: record keys that must agree between runs of one results file (see :func:`settings_of`)
-SETTINGS_KEYS: tuple[str, ...] = ("format_version", "suite_version", "benchmark", "dataset", "epoch", "budget", "workers")
+SETTINGS_KEYS: tuple[str, ...] = ("format_version", "suite_version", "benchmark", "dataset", "epoch", "budget", "workers",
+                                  "objectives")
 
 
 def settings_of(record: dict[str, Any]) -> dict[str, Any]:

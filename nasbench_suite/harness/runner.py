@@ -13,6 +13,7 @@ from typing import Any
 
 from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.lookup import Lookup
+from nasbench_suite.harness.objective_lookup import ObjectiveLookup
 from nasbench_suite.harness.results import dumps, make_record, rounded
 from nasbench_suite.harness.simulator import FAILED, RunOutcome, simulate
 from nasbench_suite.strategies import SearchContext, get_strategy
@@ -31,8 +32,14 @@ def run_search(
     lookup: Lookup | None = None,
     search_costs: Sequence[float] | None = None,
     decisions: dict[str, Any] | None = None,
+    objectives: str | Sequence[Any] | ObjectiveLookup | None = None,
 ) -> dict[str, Any]:
     """Run ``strategy`` (a registry name) with ``seed`` on ``benchmark``'s ``dataset``; return its record.
+
+    ``objectives`` (e.g. ``"valid_acc:max,params:min"``, or an
+    :class:`~nasbench_suite.harness.objective_lookup.ObjectiveLookup`) makes
+    it a multi-objective run: the strategy is told every objective and the
+    record holds them per evaluation (see :mod:`nasbench_suite.harness.results`).
 
     ``search_costs`` replays a recorded run's own-compute charges (its
     record's ``search_costs``) instead of this run's measurements; see
@@ -54,9 +61,11 @@ def run_search(
     """
     lookup = lookup if lookup is not None else Lookup(benchmark, dataset, epoch=epoch)
     budget.check_unit(lookup.clock_unit)
+    mo = objectives if isinstance(objectives, ObjectiveLookup) or objectives is None else ObjectiveLookup(lookup, objectives)
     cls = get_strategy(strategy)
     requested = dict(params or {})
-    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
+    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset,
+                            objectives=mo.objectives if mo is not None else ())
     try:
         instance = cls(context, seed=seed, **requested)
         used = instance.params()
@@ -66,12 +75,12 @@ def run_search(
     except Exception as exc:
         outcome = RunOutcome(status=FAILED, error=f"strategy construction raised {type(exc).__name__}: {exc}")
         return make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=jsonable_params(requested),
-                           seed=seed, budget=budget, workers=workers, outcome=outcome)
-    outcome = simulate(instance, lookup, budget, workers=workers, search_costs=search_costs)
+                           seed=seed, budget=budget, workers=workers, outcome=outcome, objectives=mo)
+    outcome = simulate(instance, lookup, budget, workers=workers, search_costs=search_costs, objectives=mo)
     decided = instance.decisions() if hasattr(instance, "decisions") else None
     record = make_record(benchmark=benchmark, lookup=lookup, strategy=strategy, params=used, seed=seed,
                          budget=budget, workers=workers, outcome=outcome, decisions=decided,
-                         numerics=numerics_record() if cls.own_numerics else None)
+                         numerics=numerics_record() if cls.own_numerics else None, objectives=mo)
     if search_costs is not None and outcome.measured_costs is not None:
         # a replay (verification) also reports what this machine measured, to compare with the record
         record["measured_search_costs"] = rounded(outcome.measured_costs)
@@ -115,6 +124,8 @@ class Task:
     search_costs: tuple[float, ...] | None = None
     #: recorded own-compute decisions to replay instead of computing them; None: compute
     decisions: dict[str, Any] | None = None
+    #: a multi-objective run's objectives as ``"metric:direction"`` strings; None: single-objective
+    objectives: tuple[str, ...] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -124,6 +135,7 @@ class Task:
 
 _BENCHMARKS: dict[str, Any] = {}
 _LOOKUPS: dict[tuple[str, str, int | None], Lookup] = {}
+_OBJECTIVES: dict[tuple[str, str, int | None, tuple[str, ...]], ObjectiveLookup] = {}
 
 
 def open_cached(ref: str) -> Any:
@@ -155,8 +167,14 @@ def run_task(task: Task) -> tuple[tuple[str, int], str]:
     from threadpoolctl import threadpool_limits
 
     lookup = lookup_cached(task.benchmark, task.dataset, task.epoch)
+    mo = None
+    if task.objectives is not None:
+        key = (task.benchmark, task.dataset, task.epoch, tuple(task.objectives))
+        mo = _OBJECTIVES.get(key)
+        if mo is None:
+            mo = _OBJECTIVES[key] = ObjectiveLookup(lookup, task.objectives)
     with threadpool_limits(limits=1):
         record = run_search(lookup.benchmark, task.dataset, task.strategy, seed=task.seed, budget=task.budget,
                             workers=task.workers, params=task.params, lookup=lookup,
-                            search_costs=task.search_costs, decisions=task.decisions)
+                            search_costs=task.search_costs, decisions=task.decisions, objectives=mo)
     return task.key, dumps(record)

@@ -34,6 +34,7 @@ from typing import Any
 
 from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.lookup import EvalRow, Lookup
+from nasbench_suite.harness.objective_lookup import ObjectiveLookup
 from nasbench_suite.strategies.base import Observation, Proposal, SearchExhausted, Strategy
 
 OK, FAILED = "ok", "failed"
@@ -59,6 +60,10 @@ class RunOutcome:
     search_costs: list[float] | None = None
     #: per proposal, the own compute this run measured (equal to :attr:`search_costs` unless they were replayed)
     measured_costs: list[float] | None = None
+    #: a multi-objective run's objectives (``metric``, ``report`` names, in order); None: single-objective
+    objective_names: tuple[tuple[str, str], ...] | None = None
+    #: per finished evaluation of a multi-objective run: (selection vector, reported vector)
+    objective_values: list[tuple[tuple[float, ...], tuple[float, ...]]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -86,7 +91,19 @@ class RunOutcome:
             "cost": [r[2] for r in recs],
             "incumbent": [r[3] if r[3] >= 0 else None for r in recs],
             "incumbent_test": self.incumbent_test(),
+            **self.objective_columns(),
         }
+
+    def objective_columns(self) -> dict[str, list[float]]:
+        """A multi-objective run's columns: ``objective:<metric>`` (at the evaluated epoch) and ``report:<report>``
+        (its reported counterpart at the target epoch) per objective; empty for a single-objective run."""
+        if self.objective_names is None:
+            return {}
+        out: dict[str, list[float]] = {}
+        for j, (metric, report) in enumerate(self.objective_names):
+            out[f"objective:{metric}"] = [v[0][j] for v in self.objective_values]
+            out[f"report:{report}"] = [v[1][j] for v in self.objective_values]
+        return out
 
 
 def simulate(
@@ -96,8 +113,13 @@ def simulate(
     *,
     workers: int = 1,
     search_costs: Sequence[float] | None = None,
+    objectives: ObjectiveLookup | None = None,
 ) -> RunOutcome:
     """Run ``strategy`` against ``lookup`` until ``budget`` is spent.
+
+    With ``objectives`` (a multi-objective run) every evaluation's objective
+    vectors are recorded and the strategy is told the selection vector in
+    :attr:`Observation.objectives`; the incumbent stays the single-objective one.
 
     ``search_costs`` replays the strategy's own compute recorded by an earlier
     run (per proposal, in ask order) instead of charging what this run
@@ -112,6 +134,10 @@ def simulate(
     budget.check_unit(lookup.clock_unit)
     out = RunOutcome()
     records = out.records
+    mo_values = objectives.values if objectives is not None else None
+    if objectives is not None:
+        out.objective_names = tuple((o.metric, o.report) for o in objectives.objectives)
+    mo_records = out.objective_values
     by_evals = budget.kind == "evals"
     limit = budget.value
     max_starts = limit if by_evals else MAX_EVALS
@@ -185,8 +211,13 @@ def simulate(
             records.append((finish, row, cost, inc))
             if track and trained.get(row.arch, 0) < e:
                 trained[row.arch] = e
+            selected = None
+            if mo_values is not None:
+                vectors = mo_values(row)
+                mo_records.append(vectors)
+                selected = vectors[0]
             phase = "tell"
-            tell(prop, _new(Observation, (row.arch, e, v, cost)))
+            tell(prop, _new(Observation, (row.arch, e, v, cost, selected)))
         if not by_evals and started >= MAX_EVALS:
             out.notes.append(f"stopped after {MAX_EVALS} evaluations before the time budget was spent")
     except Exception as exc:  # a misbehaving strategy fails its run, not the sweep

@@ -26,6 +26,7 @@ from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.engines import check_engine, run_tasks
 from nasbench_suite.harness.identity import checked_digest
 from nasbench_suite.harness.lookup import Lookup
+from nasbench_suite.harness.objective_lookup import ObjectiveLookup, check_objectives
 from nasbench_suite.harness.results import (
     make_record,
     read_lines,
@@ -58,8 +59,14 @@ class SweepSpec:
     workers: int = 1
     #: per-strategy hyperparameter overrides
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: a multi-objective sweep's objectives (``"valid_acc:max,params:min"`` or a sequence); None: single-objective
+    objectives: str | tuple[Any, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.objectives is not None:
+            from nasbench_suite.multiobjective.objectives import parse_objectives
+
+            object.__setattr__(self, "objectives", tuple(str(o) for o in parse_objectives(self.objectives)))
         if not self.strategies:
             raise ValueError("a sweep needs at least one strategy")
         if not self.seeds:
@@ -157,12 +164,13 @@ def _benchmark_ref(spec: SweepSpec, bench: Any) -> str:
     return str(Path(path).resolve()) if path is not None else spec.benchmark
 
 
-def _expected(spec: SweepSpec, bench: Any, lookup: Lookup, context: SearchContext) -> tuple[dict[str, Any], dict[str, Any]]:
+def _expected(spec: SweepSpec, bench: Any, lookup: Lookup, context: SearchContext,
+              objectives: ObjectiveLookup | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The settings every record must have, and the full params of each strategy."""
     probe = RunOutcome()
     budget = spec.budget
     settings = settings_of(make_record(benchmark=bench, lookup=lookup, strategy="-", params={}, seed=0, budget=budget,
-                                       workers=spec.workers, outcome=probe))
+                                       workers=spec.workers, outcome=probe, objectives=objectives))
     params: dict[str, Any] = {}
     for name in spec.strategies:
         requested = dict(spec.params.get(name, {}))
@@ -248,18 +256,21 @@ def run_sweep(
     checked_digest(bench)  # records name the store by its checksum: it must be the digest of what is in the file
     lookup = Lookup(bench, spec.dataset, epoch=spec.epoch)
     spec.budget.check_unit(lookup.clock_unit)
-    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
+    mo = check_objectives(lookup, spec.objectives)  # an unknown or incomplete metric stops here, before any run
+    context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset,
+                            objectives=mo.objectives if mo is not None else ())
     skipped: dict[str, str] = {}
     if skip_inapplicable:
         names, skipped = applicable(spec.strategies, context)
         if not names:
             raise ValueError(f"no strategy can search {spec.dataset!r} of {spec.benchmark!r}: {skipped}")
         spec = replace(spec, strategies=names)
-    settings, params = _expected(spec, bench, lookup, context)
+    settings, params = _expected(spec, bench, lookup, context, mo)
     existing = _check_existing(out, read_lines(out), settings, params) if out.exists() else {}
     ref = _benchmark_ref(spec, bench)
     tasks = [
-        Task(ref, spec.dataset, lookup.target_epoch, spec.budget, spec.workers, name, seed, dict(spec.params.get(name, {})))
+        Task(ref, spec.dataset, lookup.target_epoch, spec.budget, spec.workers, name, seed, dict(spec.params.get(name, {})),
+             objectives=spec.objectives)
         for name in spec.strategies
         for seed in spec.seeds
         if (name, seed) not in existing

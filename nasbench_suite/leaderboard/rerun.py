@@ -99,13 +99,21 @@ def plan_reruns(
     return RerunPlan(cheap, {n: q for n, q in quota.items() if q}, tuple(sorted(chosen)), nonce, digest)
 
 
+def objectives_of(rec: dict[str, Any]) -> tuple[str, ...] | None:
+    """A multi-objective record's objectives as ``"metric:direction"`` strings (``None``: single-objective)."""
+    objs = rec.get("objectives")
+    if not isinstance(objs, list):
+        return None
+    return tuple(f"{o['metric']}:{o['direction']}" for o in objs)
+
+
 def task_for(rec: dict[str, Any], ref: str) -> Task:
     """The harness task that re-runs a record, replaying its measured own compute and its recorded decisions."""
     budget = Budget(rec["budget"]["kind"], rec["budget"]["value"])
     replay = tuple(rec["search_costs"]) if "search_costs" in rec else None  # measured: replayed, and re-measured alongside
     decisions = rec["decisions"] if isinstance(rec.get("decisions"), dict) else None  # decided: replayed, recomputed apart
     return Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], rec["strategy"]["name"], rec["seed"],
-                dict(rec["strategy"]["params"]), search_costs=replay, decisions=decisions)
+                dict(rec["strategy"]["params"]), search_costs=replay, decisions=decisions, objectives=objectives_of(rec))
 
 
 def execute(tasks: Sequence[Task], *, jobs: int) -> Iterator[tuple[int, str | Exception]]:

@@ -42,12 +42,17 @@ class Observation(NamedTuple):
     metric, a validation metric wherever the benchmark measures one; NaN where
     not measured), at ``epoch``; ``cost`` is the simulated time it took, in the
     run's clock unit. ``arch`` is the architecture as parsed by the space.
+    ``objectives`` is, in a multi-objective run, every objective's value at
+    ``epoch`` in the order of :attr:`SearchContext.objectives` (validation
+    metrics and costs, each in its own direction; NaN where not measured),
+    and ``None`` in a single-objective run.
     """
 
     arch: Any
     epoch: int
     value: float
     cost: float
+    objectives: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,12 +65,21 @@ class SearchContext:
     #: the benchmark dataset searched (``None``: not said). Strategies that compute on real data themselves
     #: (one-shot supernets, zero-cost proxies) refuse a dataset other than the one they train on.
     dataset: str | None = None
+    #: the objectives of a multi-objective run (:class:`~nasbench_suite.multiobjective.objectives.Objective`:
+    #: metric and direction), in the order of :attr:`Observation.objectives`; empty in a single-objective run
+    objectives: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         fids = tuple(int(f) for f in self.fidelities)
         if not fids or any(f <= 0 for f in fids) or list(fids) != sorted(set(fids)):
             raise ValueError(f"fidelities must be distinct positive epochs in ascending order, got {self.fidelities!r}")
         object.__setattr__(self, "fidelities", fids)
+        if self.objectives:
+            from nasbench_suite.multiobjective.objectives import parse_objectives
+
+            object.__setattr__(self, "objectives", parse_objectives(self.objectives))
+        else:
+            object.__setattr__(self, "objectives", ())
 
     @property
     def max_fidelity(self) -> int:
