@@ -29,6 +29,12 @@ for _name in ("gin", "xgb", "rf", "gp", "ridge", "mlp", "ensemble", "lgbm", "ngb
 #: predictors that also read per-architecture inputs from a table (zero-cost columns, an early learning-curve
 #: prefix): name -> factory(space, *, benchmark, dataset=None, target_epoch=None, random_state=0)
 INFORMED: Registry[Any] = Registry("informed_predictors")
+#: the proxies of :mod:`nasbench_suite.estimation.zero_cost` (a test keeps the two lists equal)
+ZC_PROXIES: tuple[str, ...] = ("fisher", "flops", "grad_norm", "grasp", "jacov", "nwot", "params", "snip", "synflow")
+for _name in ZC_PROXIES:
+    INFORMED.register(f"zc-{_name}", f"nasbench_suite.surrogates.informed_presets:zc_{_name}")
+for _name in ("lc-bayes", "omni"):
+    INFORMED.register(_name, f"nasbench_suite.surrogates.informed_presets:{_name.replace('-', '_')}")
 
 #: estimator class name -> class (what a saved surrogate may build)
 MODELS: Registry[type] = Registry("surrogate_models")
@@ -42,6 +48,9 @@ MODELS.register("RidgeRegressor", "nasbench_suite.surrogates.models.ridge:RidgeR
 MODELS.register("MLPRegressor", "nasbench_suite.surrogates.models.mlp:MLPRegressor")
 MODELS.register("LGBMRegressor", "nasbench_suite.surrogates.models.lgbm:LGBMRegressor")
 MODELS.register("NGBoostRegressor", "nasbench_suite.surrogates.models.ngb:NGBoostRegressor")
+MODELS.register("BayesianLinearRegressor", "nasbench_suite.surrogates.models.bayes_linear:BayesianLinearRegressor")
+MODELS.register("InformedRegressor", "nasbench_suite.surrogates.informed:InformedRegressor")
+MODELS.register("ZeroCostRanker", "nasbench_suite.surrogates.zc_rank:ZeroCostRanker")
 
 
 def make_surrogate(name: str, *, space: str, random_state: int = 0) -> Any:

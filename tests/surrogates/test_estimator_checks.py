@@ -5,6 +5,7 @@ from __future__ import annotations
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from nasbench_suite.surrogates.ensemble import EnsembleRegressor
+from nasbench_suite.surrogates.models.bayes_linear import BayesianLinearRegressor
 from nasbench_suite.surrogates.models.forest import RandomForestRegressor
 from nasbench_suite.surrogates.models.gin import GINRegressor
 from nasbench_suite.surrogates.models.gp import GaussianProcessRegressor
@@ -24,6 +25,7 @@ ESTIMATORS = [
     GINRegressor(n_nodes=1, hidden=16, n_layers=1, epochs=60, lr=1e-2),
     EnsembleRegressor(RidgeRegressor(), n_members=2),
     LGBMRegressor(n_estimators=20),
+    BayesianLinearRegressor(),
 ]
 try:  # an optional extra
     import ngboost  # noqa: F401
