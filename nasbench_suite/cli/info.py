@@ -17,10 +17,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stats", action="store_true",
                    help="seed-to-seed agreement, spread against seed noise, range and optimum of the accuracies "
                         "(over distinct networks)")
+    p.add_argument("--front", default=None, metavar="METRIC:DIR,...",
+                   help="the exact Pareto front of 2 or 3 objectives (e.g. valid_acc:max,params:min) over every cell "
+                        "where all are measured, per dataset; --epoch and --plot then apply to the front")
+    p.add_argument("--reported", action="store_true",
+                   help="with --front: the front of the objectives' reported metrics (test_acc for valid_acc), "
+                        "the one runs are scored against")
     p.add_argument("--epoch", type=positive_int, default=None,
-                   help="the epoch --stats looks at (implies --stats; default: each dataset's final one)")
+                   help="the epoch --stats (or --front) looks at (implies --stats without --front; default: each "
+                        "dataset's final one)")
     p.add_argument("--plot", type=Path, default=None,
-                   help="a PNG of seed agreement, spread and noise at every epoch (implies --stats)")
+                   help="a PNG of seed agreement, spread and noise at every epoch (implies --stats), or with --front "
+                        "of the front over all cells")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     add_force(p, "--plot file")
     p.set_defaults(func=run)
@@ -118,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
 
         check_output(args.plot, force=args.force)
     bench = resolve(args.benchmark, verify=args.verify)
+    if args.front is not None:
+        return _front(bench, args)
     info = describe(bench)
     if args.verify:
         info["checksum_verified"] = True
@@ -167,6 +177,50 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"plot: {info['plot']}")
     if info["protocol"]:
         console.print("training protocol: " + ", ".join(f"{k}={v}" for k, v in sorted(info["protocol"].items()) if not isinstance(v, (dict, list))))
+    return 0
+
+
+def _front(bench: Any, args: argparse.Namespace) -> int:
+    """``info --front``: the true Pareto front of each dataset, printed (or as JSON) and optionally drawn."""
+    from nasbench_suite.multiobjective import parse_objectives, true_front
+
+    objectives = parse_objectives(args.front)
+    if not hasattr(bench, "archs"):
+        from nasbench_suite.multiobjective import ObjectiveError
+
+        raise ObjectiveError(f"{bench.name!r} is not a table: its true front needs every cell's values")
+    fronts = {}
+    for ds in bench.datasets:
+        if args.epoch is not None and args.epoch not in bench.epochs(ds):
+            raise NotMeasuredError(f"epoch {args.epoch} is not held for dataset {ds!r} of {bench.name!r}; "
+                                   f"held: {list(bench.epochs(ds))}")
+        fronts[ds] = true_front(bench, ds, objectives, epoch=args.epoch, reported=args.reported)
+    plots = []
+    if args.plot is not None:
+        from nasbench_suite.multiobjective.plot import plot_front
+
+        for ds, front in fronts.items():
+            path = args.plot if len(fronts) == 1 else args.plot.with_name(f"{args.plot.stem}-{ds}{args.plot.suffix}")
+            plots.append(str(plot_front(bench, ds, front, path)))
+    if args.json:
+        print_json({"name": bench.name, "checksum": bench.checksum, "fronts": {ds: f.to_dict() for ds, f in fronts.items()},
+                    "plots": plots})
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for ds, front in fronts.items():
+        table = Table(title=f"{bench.name} {ds}: Pareto front of {', '.join(map(str, objectives))} at epoch {front.epoch} "
+                            f"({len(front)} points over {front.cells:,} of {front.total:,} cells)")
+        for m, o in zip(front.metrics, objectives):
+            table.add_column(f"{m} ({o.direction})", justify="right")
+        table.add_column("architecture", overflow="fold")
+        for arch, values in zip(front.archs, front.values):
+            table.add_row(*(f"{float(v):.6g}" for v in values), arch)
+        console.print(table, soft_wrap=True)
+    for p in plots:
+        console.print(f"plot: {p}")
     return 0
 
 

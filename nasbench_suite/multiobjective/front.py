@@ -97,7 +97,8 @@ def table_values(benchmark: Any, dataset: str, metrics: Sequence[str], *, epoch:
         elif m in columns:
             out.append(np.asarray(columns[m], dtype=float).reshape(-1))
         else:
-            raise UnknownNameError(f"objective metric of dataset {dataset!r}", m, (*curves, *costs, *columns))
+            curve_names = tuple(c for c in curves if not c.startswith("test_"))
+            raise UnknownNameError(f"objective metric of dataset {dataset!r}", m, (*curve_names, *costs, *columns))
     return np.stack(out, axis=1)
 
 

@@ -70,6 +70,7 @@ SPECIAL = {
     "track": ("no-such-track", "{garbage}"),
     "train_sizes": ("0", "abc", "-3", "1.5", "10,x"),
     "modes": ("nope", "mean,nope"),
+    "front": ("valid_acc:up,params:min", "no_such_metric:max,params:min", "valid_acc:max", "test_acc:max,params:min"),
     "objectives": ("valid_acc:up,params:min", "no_such_metric:max,params:min", "valid_acc:max", "test_acc:max,params:min",
                    "valid_acc:max,params:min,flops:min,latency:min", "valid_acc:max,valid_acc:min"),
 }
