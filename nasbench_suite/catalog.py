@@ -5,6 +5,11 @@ A name resolves, in order, to a benchmark registered in this process with
 (a saved surrogate) in the search path: the folders in ``$NASBENCH_SUITE_PATH``
 (``os.pathsep``-separated), then the ``datasets/`` and ``surrogates/`` folders
 shipped with the suite.
+
+``<table>+<name>`` opens a table with the measured-cost file ``<name>``
+attached (:class:`nasbench_suite.store.overlay.TableWithCosts`); the file lives
+beside the table at ``<table>.costs/<name>.h5``. A path works too:
+``path/to/table.h5+latency``.
 """
 
 from __future__ import annotations
@@ -37,7 +42,28 @@ def _found() -> dict[str, Path]:
                 found.setdefault(entry.stem, entry)
             elif (entry / "card.json").is_file():
                 found.setdefault(entry.name, entry)
+        for entry in sorted(folder.glob("*.costs/*.h5")):
+            table = entry.parent.with_name(entry.parent.name[: -len(".costs")] + ".h5")
+            if entry.is_file() and table.is_file():
+                found.setdefault(f"{table.stem}+{entry.stem}", entry)
     return found
+
+
+def _with_costs(name_or_path: str, *, verify: bool) -> Any:
+    """``<table>+<cost file>[+...]``: the table (a name or a path) with its cost files attached."""
+    from nasbench_suite.store.overlay import TableWithCosts, cost_file_path
+
+    base, *names = name_or_path.split("+")
+    found = _found()
+    path = found.get(base) or (Path(base) if Path(base).is_file() else None)
+    if path is None or path.suffix != ".h5":
+        raise UnknownNameError("table (name or .h5 path) before '+'", base, [n for n in list_benchmarks() if "+" not in n])
+    files = [cost_file_path(path, n) for n in names]
+    for n, f in zip(names, files):
+        if not f.is_file():
+            held = sorted(p.stem for p in f.parent.glob("*.h5")) if f.parent.is_dir() else []
+            raise UnknownNameError(f"cost file of {base!r} (in {str(f.parent)!r})", n, held)
+    return TableWithCosts(open_benchmark(path, verify=verify), files)
 
 
 def register_benchmark(name: str, target: str | os.PathLike[str] | Callable[[], Any]) -> None:
@@ -73,6 +99,8 @@ def load(name: str, *, verify: bool = False) -> Any:
     if name in _registered:
         return _registered[name]()
     found = _found()
+    if "+" in name and name.split("+", 1)[0] in found:
+        return _with_costs(name, verify=verify)
     if name in found:
         return open_benchmark(found[name], verify=verify)
     raise UnknownNameError("benchmark", name, list_benchmarks())
@@ -82,6 +110,8 @@ def resolve(name_or_path: str, *, verify: bool = False) -> Any:
     """A benchmark from a name :func:`load` knows, or else from a file or folder path."""
     if name_or_path in _registered or name_or_path in _found():
         return load(name_or_path, verify=verify)
+    if "+" in name_or_path and not Path(name_or_path).exists():
+        return _with_costs(name_or_path, verify=verify)
     if Path(name_or_path).exists():
         return open_benchmark(name_or_path, verify=verify)
     raise UnknownNameError("benchmark (name or path)", name_or_path, list_benchmarks())

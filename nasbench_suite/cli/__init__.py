@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "nasbench_suite.cli.plot",
     "nasbench_suite.cli.leaderboard",
     "nasbench_suite.cli.zc",
+    "nasbench_suite.cli.latency",
     "nasbench_suite.cli.surrogate",
     "nasbench_suite.cli.conformance",
 )

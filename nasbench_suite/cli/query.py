@@ -27,7 +27,10 @@ def run(args: argparse.Namespace) -> int:
     arch = bench.search_space.parse(arch)
     r = bench.query(arch, args.dataset, epoch=args.epoch, seed=args.seed)
     costs = {}
-    for name in ("params", "flops", "latency"):
+    names = ("params", "flops", "latency")
+    if hasattr(bench, "cost_files"):  # measured-cost files attached: their columns too (latency_b1_t1, ...)
+        names = (*names, *(n for n in bench.costs(args.dataset) if n not in names))
+    for name in names:
         try:
             costs[name] = bench.cost(arch, args.dataset, name)
         except LookupError:
@@ -49,6 +52,6 @@ def run(args: argparse.Namespace) -> int:
     for m in METRICS:
         table.add_row(m, fmt(getattr(r, m)))
     for name, value in costs.items():
-        table.add_row(name, fmt(value))
+        table.add_row(name, fmt(value, digits=6) if name.startswith("latency") else fmt(value))
     console.print(table)
     return 0

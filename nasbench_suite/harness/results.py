@@ -7,7 +7,9 @@ significant digits, NaN written as ``null``) with:
     what wrote the line.
 ``benchmark``
     ``{"name", "checksum", "search_space"}`` -- the table's content checksum,
-    so a result can be checked against the exact data it came from.
+    so a result can be checked against the exact data it came from; with
+    measured-cost files attached (``nb201-digits+latency``) also
+    ``cost_files``: each file's name and content checksum.
 ``dataset``, ``epoch`` (the target, full-budget epoch), ``fidelities``
     the problem.
 ``strategy``
@@ -213,6 +215,8 @@ def make_record(
             "name": benchmark.name,
             "checksum": benchmark.checksum,
             "search_space": getattr(lookup.space, "name", None),
+            # a table with measured-cost files attached names each file by its content checksum
+            **({"cost_files": dict(files)} if (files := getattr(benchmark, "cost_files", None)) else {}),
         },
         "dataset": lookup.dataset,
         "epoch": rules.pop("target_epoch"),

@@ -161,7 +161,10 @@ def applicable(names: tuple[str, ...], context: SearchContext) -> tuple[tuple[st
 def _benchmark_ref(spec: SweepSpec, bench: Any) -> str:
     """What workers open: an absolute path when the benchmark came from a file."""
     path = getattr(bench, "path", None)
-    return str(Path(path).resolve()) if path is not None else spec.benchmark
+    if path is None:
+        return spec.benchmark
+    files = getattr(bench, "cost_files", None)  # a table with measured-cost files beside it: <path>+<name>...
+    return "+".join([str(Path(path).resolve()), *files]) if files else str(Path(path).resolve())
 
 
 def _expected(spec: SweepSpec, bench: Any, lookup: Lookup, context: SearchContext,

@@ -363,6 +363,12 @@ def verify_results(
         report.file_problems.append(f"content digest mismatch: the runs were made on a store with content digest {claimed}, "
                                     f"but {ref!r} has content digest {report.digest}{stored}")
         return report
+    claimed_files = first["benchmark"].get("cost_files") or {}
+    held_files = dict(getattr(bench, "cost_files", None) or {})
+    if claimed_files != held_files:
+        report.file_problems.append(f"measured-cost files differ: the runs were made with {claimed_files or 'none'}, "
+                                    f"{ref!r} has {held_files or 'none'}")
+        return report
     try:
         lookup = lookup_cached(ref, first["dataset"], first["epoch"])
     except (ValueError, LookupError) as exc:

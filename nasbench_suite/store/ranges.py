@@ -11,7 +11,7 @@ name                            allowed                     e.g.
 ``*_loss``, ``loss``            finite, >= 0                ``train_loss``
 ``*_time``, ``zc_time/*``       finite, >= 0                ``train_time`` (seconds)
 ``params``, ``flops``           finite, >= 0                counts
-``latency``                     finite, >= 0                seconds
+``latency``, ``latency_*``      finite, >= 0                seconds (``latency_b1_t1``)
 anything else                   finite                      ``zc/synflow``, ``nats_index``
 ==============================  ==========================  ===========================
 
@@ -85,7 +85,7 @@ def value_range(name: str, declared: Mapping[str, Any] | None = None) -> ValueRa
         return ACCURACY
     if name.endswith("_loss"):
         return LOSS
-    if name.endswith("_time") or name.startswith("zc_time/"):
+    if name.endswith("_time") or name.startswith(("zc_time/", "latency_")):
         return SECONDS
     return FINITE
 

@@ -43,6 +43,8 @@ BASE: dict[str, list[str]] = {
     "leaderboard submit": ["{results}", "--board", "{out}", "--benchmark", "{store}", "--sample", "1", "--seeds", "0-1"],
     "zc": ["--benchmark", "{store}", "--skeleton", "light", "--channels", "4", "--cells", "1", "--train-dataset", "digits",
            "--proxies", "params", "--workers", "1", "--batch-size", "8", "--out", "{out}.h5", "--no-progress"],
+    "latency": ["--benchmark", "{store}", "--skeleton", "light", "--channels", "4", "--cells", "1", "--train-dataset", "digits",
+                "--settings", "b1-t1", "--repeats", "1", "--warmup", "0", "--limit", "1", "--out", "{out}.h5", "--no-progress"],
     "surrogate fit": ["--benchmark", "{store}", "--dataset", "toy", "--train-size", "10", "--out", "{out}"],
     "surrogate eval": ["{surrogate}", "--benchmark", "{store}"],
     "surrogate fidelity": ["--benchmark", "{store}", "--dataset", "toy", "--train-sizes", "10", "--strategies", "rs",
@@ -73,6 +75,7 @@ SPECIAL = {
     "front": ("valid_acc:up,params:min", "no_such_metric:max,params:min", "valid_acc:max", "test_acc:max,params:min"),
     "objectives": ("valid_acc:up,params:min", "no_such_metric:max,params:min", "valid_acc:max", "test_acc:max,params:min",
                    "valid_acc:max,params:min,flops:min,latency:min", "valid_acc:max,valid_acc:min"),
+    "settings": ("nope", "b0-t1", "b1-t1,b1-t1"),
 }
 
 
