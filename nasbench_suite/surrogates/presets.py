@@ -82,3 +82,10 @@ def ngboost(space: str, *, random_state: int = 0) -> ArchRegressor:
 
     _require_ngboost()
     return ArchRegressor(NGBoostRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def deep_ensemble(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """A deep ensemble of five mean-variance MLPs on the ``features`` encoding, rank-normal targets."""
+    from nasbench_suite.surrogates.models.deep_ensemble import DeepEnsembleRegressor
+
+    return ArchRegressor(DeepEnsembleRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
