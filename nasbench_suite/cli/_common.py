@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from typing import Any
+
+#: line width of output that goes to a file or a pipe (no terminal to fit): wide enough never to wrap a table
+PIPE_WIDTH = 1000
 
 
 def to_jsonable(value: Any) -> Any:
@@ -26,6 +30,22 @@ def print_json(value: Any) -> None:
     """Print ``value`` as indented JSON on stdout."""
     json.dump(to_jsonable(value), sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
+
+
+def make_console(*, stderr: bool = False, min_width: int = 0) -> Any:
+    """A rich ``Console`` for CLI output: the terminal's width, but no wrapping at 80 columns into a pipe or file.
+
+    ``COLUMNS`` still sets the width where given; ``min_width`` widens a narrow terminal.
+    """
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    width = None if (isatty is not None and isatty()) or os.environ.get("COLUMNS") else PIPE_WIDTH
+    con = Console(stderr=stderr, width=width)
+    if con.width < min_width:
+        con = Console(stderr=stderr, width=min_width)
+    return con
 
 
 def fmt(value: float, digits: int = 4) -> str:
