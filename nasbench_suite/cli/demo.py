@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from nasbench_suite.cli._common import positive_int
+from nasbench_suite.cli._common import make_console, positive_int
 
 SHIPPED = "nb201-digits"
 DATASET = "digits-hard"
@@ -42,13 +42,12 @@ def _benchmark(out: Path, jobs: int) -> str:
 
     if SHIPPED in list_benchmarks():
         return SHIPPED
-    from rich.console import Console
 
     from nasbench_suite.cli import main
 
     path = out / "nb201-digits-small.h5"
     if not path.is_file():
-        Console(stderr=True).print(
+        make_console(stderr=True).print(
             f"[yellow]{SHIPPED} is not installed here; training a small table offline first ({path})[/]"
         )
         code = main([

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nasbench_suite.cli._common import add_force
+from nasbench_suite.cli._common import add_force, make_console
 from nasbench_suite.importers import IMPORTERS
 
 
@@ -22,8 +22,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from nasbench_suite._atomic import check_output
     from nasbench_suite.store import write_store
 
@@ -31,7 +29,7 @@ def _run(args: argparse.Namespace) -> int:
     data = args.importer.read(args)
     checksum = write_store(args.out, data)
     n = len(data.archs)
-    Console().print(
+    make_console().print(
         f"wrote [bold]{args.out}[/]: {data.name} ({data.search_space}), {n:,} architectures, "
         f"datasets {', '.join(data.datasets)}; checksum {checksum[:16]}…"
     )

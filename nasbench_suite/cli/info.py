@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.cli._common import add_force, fmt, positive_int, print_json
+from nasbench_suite.cli._common import add_force, fmt, make_console, positive_int, print_json
 from nasbench_suite.errors import NotMeasuredError
 
 
@@ -142,10 +142,9 @@ def run(args: argparse.Namespace) -> int:
         print_json(info)
         return 0
 
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     console.print(f"[bold]{info['name']}[/]  ({info['kind']}, space [cyan]{info['search_space']}[/], "
                   f"{info['architectures'] or 'any'} architectures)")
     console.print(f"checksum {info['checksum']}" + ("  [green]verified[/]" if args.verify else ""))

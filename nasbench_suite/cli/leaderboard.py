@@ -14,7 +14,7 @@ import sys
 
 from nasbench_suite.cli import describe_error
 
-from nasbench_suite.cli._common import non_negative_int, positive_int
+from nasbench_suite.cli._common import make_console, non_negative_int, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -164,7 +164,6 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def _print_board(board: dict, out: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from nasbench_suite.leaderboard.render_md import mean_ci, num
@@ -182,7 +181,7 @@ def _print_board(board: dict, out: str) -> None:
         if rep:
             cells.insert(5, mean_ci(e["report"]["final_test"]))
         table.add_row(*cells)
-    console = Console(width=max(100, Console().width))
+    console = make_console(min_width=100)
     console.print(table)
     for w in board["warnings"]:
         console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)

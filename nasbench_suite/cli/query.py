@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from nasbench_suite.benchmark import METRICS
-from nasbench_suite.cli._common import fmt, positive_int, print_json
+from nasbench_suite.cli._common import fmt, make_console, positive_int, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,11 +39,10 @@ def run(args: argparse.Namespace) -> int:
         print_json({**r._asdict(), "costs": costs})
         return 0
 
-    from rich.console import Console
     from rich.table import Table
 
     seed_text = "mean over seeds" if args.seed is None else f"seed {args.seed}"
-    console = Console()
+    console = make_console()
     console.print(r.arch, soft_wrap=True)
     console.print(f"{bench.name} / {r.dataset} / epoch {r.epoch} / {seed_text}")
     table = Table()

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from nasbench_suite.cli._common import positive_int
+from nasbench_suite.cli._common import make_console, positive_int
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,13 +84,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(summary: Any) -> None:
     import numpy as np
-    from rich.console import Console
     from rich.table import Table
 
     from nasbench_suite.harness.results import read_results
 
     records = read_results(summary.path)
-    console = Console()
+    console = make_console()
     for name, reason in summary.skipped.items():
         console.print(f"skipped {name}: {reason}")
     table = Table(title=f"{summary.path} ({summary.ran} run, {summary.reused} kept, {summary.wall_seconds:.1f} s)")

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nasbench_suite.cli._common import add_force, non_negative_float, non_negative_int, positive_int
+from nasbench_suite.cli._common import add_force, make_console, non_negative_float, non_negative_int, positive_int
 
 
 
@@ -119,8 +119,6 @@ def _modes(text: str) -> tuple[str, ...]:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from nasbench_suite.catalog import resolve
     from nasbench_suite.surrogates.card import scatter_plot
     from nasbench_suite.surrogates.training import fit_surrogate
@@ -128,7 +126,7 @@ def _fit(args: argparse.Namespace) -> int:
     from nasbench_suite._atomic import atomic_folder, check_output
 
     check_output(args.out, force=args.force, folder=True)
-    console = Console()
+    console = make_console()
     table = resolve(args.benchmark)
     epochs = None
     if args.all_epochs:
@@ -184,7 +182,6 @@ def _print_quality(console: Any, entries: list[dict[str, Any]]) -> None:
 
 def _eval(args: argparse.Namespace) -> int:
     import numpy as np
-    from rich.console import Console
 
     from nasbench_suite.catalog import resolve
     from nasbench_suite.surrogates.card import scatter_plot
@@ -192,7 +189,7 @@ def _eval(args: argparse.Namespace) -> int:
     from nasbench_suite.surrogates.metrics import evaluate
     from nasbench_suite.surrogates.training import GROUP_SPLIT, canonical_groups, heldout_split
 
-    console = Console()
+    console = make_console()
     bench = open_surrogate(args.directory)
     table = resolve(args.benchmark)
     if table.search_space.name != bench.space_name:
@@ -246,13 +243,12 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _fidelity(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from nasbench_suite.surrogates.fidelity import DEFAULT_STRATEGIES, FidelitySpec, run_fidelity
     from nasbench_suite.surrogates.fidelity_report import read_report, write_report
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     if args.render_only:
         report = read_report(args.out)
     else:

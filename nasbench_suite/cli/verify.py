@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from nasbench_suite.cli._common import non_negative_int, positive_int
+from nasbench_suite.cli._common import make_console, non_negative_int, positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,10 +58,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(report) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     console.print(f"[bold]{report.benchmark}[/] on {report.dataset}: [bold]{report.mode}[/] mode: {report.reason}")
     decision = report.decision
     recorded = decision.recorded.summary() if decision.recorded is not None else "none recorded"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from nasbench_suite.cli._common import add_force, non_negative_int, positive_int
+from nasbench_suite.cli._common import add_force, make_console, non_negative_int, positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sweep and print a summary."""
-    from rich.console import Console
     from rich.table import Table
 
     from nasbench_suite._atomic import check_output
@@ -67,5 +66,5 @@ def run(args: argparse.Namespace) -> int:
     for p in result.values:
         undefined = int((result.codes[p] != 0).sum())
         table.add_row(p, str(undefined), "; ".join(result.reasons[p]) or "-")
-    Console().print(table)
+    make_console().print(table)
     return 0

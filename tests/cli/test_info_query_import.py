@@ -66,3 +66,20 @@ def test_closed_pipe_stops_quietly(small_store: Path) -> None:
     err = proc.stderr.decode()
     assert proc.returncode == 141, err
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_piped_output_is_not_wrapped_at_80_columns(small_store: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+    long_title = f"a title of more than eighty columns, to show that a pipe gets the whole line: {arch}"
+    assert main(["info", str(small_store)]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) > 80  # e.g. the optimum's line, unbroken
+    from nasbench_suite.cli._common import make_console
+
+    make_console().print(long_title)
+    assert capsys.readouterr().out == long_title + "\n"
+    monkeypatch.setenv("COLUMNS", "60")
+    make_console().print(long_title)
+    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 60  # COLUMNS still rules
