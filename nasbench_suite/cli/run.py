@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 from typing import Any
 
 from nasbench_suite.cli._common import make_console, positive_int
@@ -13,9 +14,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
         help="run search strategies over many seeds on a benchmark (simulated clock, resumable)",
-        description="Run every (strategy, seed) pair on one benchmark dataset and write one JSON line per run. "
-        "Rerunning with the same --out keeps the finished runs and does the rest.",
+        description=textwrap.fill("Run every (strategy, seed) pair on one benchmark dataset and write one JSON line per "
+                                  "run. Rerunning with the same --out keeps the finished runs and does the rest.", 88),
+        formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False,
     )
+    p.add_argument("-h", "--help", action=_HelpWithStrategies, help="show this help, the strategies and their parameters, and exit")
     p.add_argument("--benchmark", required=True, help="a benchmark name (see `nasbench info`) or a store file")
     p.add_argument("--dataset", required=True)
     p.add_argument("--strategies", default="all", help="'all' (every strategy that can search the dataset) or a comma-separated list, e.g. rs,re,ls (default: all)")
@@ -31,13 +34,57 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--engine", choices=("local", "ray"), default="local")
     p.add_argument("--ray-address", default=None, help="an existing Ray cluster (default: start a local one)")
     p.add_argument("--param", action="append", default=[], metavar="STRATEGY.NAME=VALUE",
-                   help="a strategy hyperparameter (VALUE as JSON, else a string); repeatable")
+                   help="a strategy hyperparameter (VALUE as JSON, else a string); repeatable; the names are listed below, "
+                   "and an unknown one stops the sweep before it starts")
     p.add_argument("--objectives", default=None, metavar="METRIC:DIR,...",
                    help="a multi-objective run: 2 or 3 stored metrics or costs with min/max, e.g. valid_acc:max,params:min "
                    "(selected on validation, reported on test; every objective is recorded per evaluation)")
     p.add_argument("--out", required=True, help="results file (.jsonl)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
+
+
+class _HelpWithStrategies(argparse._HelpAction):
+    """``-h``: the usual help, then every registered strategy with its hyperparameters (imported only when asked)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        parser.epilog = strategies_help()
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _summary(cls: type) -> str:
+    """The first sentence of a class docstring's first paragraph, on one line."""
+    words = (cls.__doc__ or "").strip().split("\n\n")[0].replace("``", "`").split()
+    for i, word in enumerate(words):
+        if word.endswith(".") and word not in ("al.", "e.g.", "i.e.", "vs."):
+            return " ".join(words[: i + 1])
+    return " ".join(words)
+
+
+def _default(value: Any) -> str:
+    """A default as it is given to ``--param`` (JSON, a string bare)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return repr(value)
+
+
+def strategies_help(width: int = 88) -> str:
+    """Every registered strategy, its one-line summary and its ``--param`` names with their defaults."""
+    from nasbench_suite.harness.sweep import hyperparameters
+    from nasbench_suite.strategies import STRATEGIES, get_strategy
+
+    lines = ["strategies (--strategies NAME,...) and their parameters (--param NAME.PARAM=VALUE, default shown):"]
+    for name in STRATEGIES.names():
+        params = hyperparameters(name)
+        text = _summary(get_strategy(name))
+        lines += textwrap.wrap(text, width, initial_indent=f"  {name:<16}", subsequent_indent=" " * 18)
+        shown = "any keyword" if params is None else ", ".join(f"{k}={_default(v)}" for k, v in params.items()) or "none"
+        lines += textwrap.wrap(shown, width, initial_indent=" " * 18, subsequent_indent=" " * 20, break_on_hyphens=False)
+    return "\n".join(lines)
 
 
 def parse_params(items: list[str]) -> dict[str, dict[str, Any]]:

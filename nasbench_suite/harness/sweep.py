@@ -81,17 +81,24 @@ class SweepSpec:
             _check_param_names(name, self.params[name])
 
 
-def _check_param_names(strategy: str, params: Mapping[str, Any]) -> None:
-    """Refuse a hyperparameter the strategy's constructor does not take (a typo would fail every run)."""
+def hyperparameters(strategy: str) -> dict[str, Any] | None:
+    """The keyword-only hyperparameters of a strategy's constructor and their defaults (``None``: it takes any)."""
     import inspect
 
     signature = inspect.signature(get_strategy(strategy))
     if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return None
+    return {n: p.default for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY and n != "seed"}
+
+
+def _check_param_names(strategy: str, params: Mapping[str, Any]) -> None:
+    """Refuse a hyperparameter the strategy's constructor does not take (a typo would fail every run)."""
+    known = hyperparameters(strategy)
+    if known is None:
         return
-    known = [n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY and n != "seed"]
     for name in params:
         if name not in known:
-            raise UnknownNameError(f"hyperparameter of strategy {strategy!r}", name, known)
+            raise UnknownNameError(f"hyperparameter of strategy {strategy!r}", name, list(known))
 
 
 @dataclass

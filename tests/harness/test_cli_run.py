@@ -36,6 +36,31 @@ def test_params_reach_the_strategy(synthetic_path, tmp_path) -> None:
     assert json.loads(out.read_text())["strategy"]["params"]["population_size"] == 5
 
 
+def test_an_unknown_param_stops_before_the_sweep(synthetic_path, tmp_path, capsys) -> None:
+    out = tmp_path / "r.jsonl"
+    code = run_cli("--benchmark", str(synthetic_path), "--dataset", "synth", "--strategies", "rs,re", "--seeds", "0",
+                   "--budget-evals", "5", "--param", "re.populaton_size=5", "--out", str(out))
+    assert code == 2 and not out.exists()
+    assert "unknown hyperparameter of strategy 're' 'populaton_size'; valid: 'population_size', 'sample_size'" in capsys.readouterr().err
+
+
+def test_run_help_lists_every_strategy_and_its_parameters(capsys) -> None:
+    from nasbench_suite.harness.sweep import hyperparameters
+    from nasbench_suite.strategies import STRATEGIES
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    listed = [line.split()[0] for line in text.split("their parameters")[-1].splitlines()
+              if line.startswith("  ") and not line.startswith("   ")]
+    assert listed == list(STRATEGIES.names())
+    assert "population_size=30, sample_size=10" in text and "replace=true" in text
+    for name in STRATEGIES.names():
+        for param in hyperparameters(name) or ():
+            assert f"{param}=" in text.replace("\n", " "), (name, param)
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
