@@ -110,8 +110,17 @@ def resolve(name_or_path: str, *, verify: bool = False) -> Any:
     """A benchmark from a name :func:`load` knows, or else from a file or folder path."""
     if name_or_path in _registered or name_or_path in _found():
         return load(name_or_path, verify=verify)
-    if "+" in name_or_path and not Path(name_or_path).exists():
+    path = Path(name_or_path)
+    if "+" in name_or_path and not path.exists():
         return _with_costs(name_or_path, verify=verify)
-    if Path(name_or_path).exists():
+    if path.exists():
         return open_benchmark(name_or_path, verify=verify)
+    if _looks_like_path(name_or_path):
+        raise FileNotFoundError(f"{name_or_path}: no such file or folder (a benchmark name is one of "
+                                f"{', '.join(repr(n) for n in list_benchmarks()) or 'none installed'})")
     raise UnknownNameError("benchmark (name or path)", name_or_path, list_benchmarks())
+
+
+def _looks_like_path(text: str) -> bool:
+    """A path rather than a benchmark name: it has a folder part or a file suffix (``.h5``)."""
+    return any(sep in text for sep in (os.sep, os.altsep) if sep) or Path(text).suffix != "" or text.startswith(("~", "."))

@@ -83,3 +83,37 @@ def test_piped_output_is_not_wrapped_at_80_columns(small_store: Path, capsys: py
     monkeypatch.setenv("COLUMNS", "60")
     make_console().print(long_title)
     assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 60  # COLUMNS still rules
+
+
+def test_query_takes_the_only_dataset_and_names_the_units(small_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", str(small_store), "3", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["dataset"] == "toy" and r["units"]["latency"] == "s (median, batch 1)" and r["units"]["test_acc"] == "%"
+    assert main(["query", str(small_store), "3"]) == 0
+    rows = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines() if line.count("│") == 4}
+    latency_ms = f"{r['costs']['latency'] * 1e3:.4f}"
+    assert latency_ms in rows["latency"] and "ms (median, batch 1)" in rows["latency"]
+    assert "s (training in that epoch)" in rows["train_time"] and "%" in rows["valid_acc"]
+
+
+def test_query_without_dataset_on_a_table_of_several_names_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    from nasbench_suite.store import write_store
+    from nasbench_suite.testing.tables import make_small_data
+
+    data = make_small_data()
+    path = tmp_path / "two.h5"
+    write_store(path, replace(data, datasets={"toy": data.datasets["toy"], "other": data.datasets["toy"]}))
+    assert main(["query", str(path), "3"]) == 2
+    assert "holds 2 datasets ('other', 'toy'): choose one with --dataset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("missing", ["nope.h5", "sub/nope", "./nope"])
+def test_info_on_a_missing_file_says_it_does_not_exist(missing: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = missing if missing.startswith(".") else str(tmp_path / missing)
+    assert main(["info", path]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: no such file or folder" in err and "unknown benchmark" not in err
+    assert main(["info", "no-such-name"]) == 2
+    assert "unknown benchmark (name or path) 'no-such-name'; valid:" in capsys.readouterr().err
