@@ -48,6 +48,29 @@ class Cost(str, enum.Enum):
 METRICS: tuple[str, ...] = tuple(m.value for m in Metric)
 COSTS: tuple[str, ...] = tuple(c.value for c in Cost)
 
+#: unit of each metric and cost as stored and returned (docs/SCHEMA.md)
+UNITS: dict[str, str] = {
+    **{m: "%" for m in METRICS if m.endswith("_acc")},
+    **{m: "mean per sample" for m in METRICS if m.endswith("_loss")},
+    "train_time": "s (training in that epoch)",
+    "params": "count",
+    "flops": "per forward pass of one input",
+    "latency": "s (median, batch 1)",
+}
+
+
+def unit(name: str) -> str:
+    """The stored unit of a metric or cost ("" where unknown); every ``latency*`` column is in seconds."""
+    if name in UNITS:
+        return UNITS[name]
+    return "s (median)" if name.startswith("latency") else ""
+
+
+def display_unit(name: str) -> tuple[str, float]:
+    """The unit a person reads and the factor from the stored value: latencies in milliseconds, the rest as stored."""
+    stored = unit(name)
+    return ("ms" + stored[1:], 1e3) if name.startswith("latency") else (stored, 1.0)
+
 
 class EvalResult(NamedTuple):
     """What a benchmark reports for one architecture, dataset, epoch and seed.

@@ -169,10 +169,15 @@ def _print_board(board: dict, out: str) -> None:
     from nasbench_suite.leaderboard.render_md import mean_ci, num
 
     rep = board.get("report_epoch")
-    table = Table(title=f"{board['title']} ({out})")
-    cols = ["#", "strategy", "runs", "failed", f"test @{board['epoch']}", "regret", "avg. rank"]
+    seeds = len(board["tests"]["seeds"])
+    metric = board["test_metric"]
+    table = Table(title=f"{board['title']} ({out})",
+                  caption=f"ordered by average rank of final regret over the {seeds} seeds every entry finished "
+                  f"(1 = best); {metric} in %, regret = optimum - incumbent's {metric} in percentage points, "
+                  f"mean [95% bootstrap interval]")
+    cols = ["#", "strategy", "runs", "failed", f"{metric} @{board['epoch']} (%)", "regret (pp)", "avg. rank"]
     if rep:
-        cols.insert(5, f"test @{rep['epoch']}")
+        cols.insert(5, f"{rep['metric']} @{rep['epoch']} (%)")
     for col in cols:
         table.add_column(col, justify="left" if col == "strategy" else "right")
     for e in board["entries"]:

@@ -234,3 +234,12 @@ def test_cli_build(dominated_board: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "best" in capsys.readouterr().out
     assert json.loads((out / "leaderboard.json").read_text())["title"] == "T"
     assert main(["leaderboard", "build", str(dominated_board.parent / "nope.jsonl"), "--out", str(out)]) != 0
+
+
+def test_terminal_board_states_its_order_and_units(toy_results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nasbench_suite.cli import main
+
+    assert main(["leaderboard", "build", str(toy_results), "--out", str(tmp_path / "b")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "ordered by average rank of final regret over the 10 seeds every entry finished (1 = best)" in out
+    assert "test_acc @3 (%)" in out and "regret (pp)" in out and "percentage points" in out
