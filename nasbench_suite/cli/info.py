@@ -205,10 +205,9 @@ def _front(bench: Any, args: argparse.Namespace) -> int:
         print_json({"name": bench.name, "checksum": bench.checksum, "fronts": {ds: f.to_dict() for ds, f in fronts.items()},
                     "plots": plots})
         return 0
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     for ds, front in fronts.items():
         table = Table(title=f"{bench.name} {ds}: Pareto front of {', '.join(map(str, objectives))} at epoch {front.epoch} "
                             f"({len(front)} points over {front.cells:,} of {front.total:,} cells)")
