@@ -39,6 +39,7 @@ COMMANDS: tuple[str, ...] = (
     "nasbench_suite.cli.zc",
     "nasbench_suite.cli.latency",
     "nasbench_suite.cli.surrogate",
+    "nasbench_suite.cli.predictors",
     "nasbench_suite.cli.conformance",
 )
 
