@@ -18,6 +18,7 @@ EXPECTED = {
     "custom_strategy.py": "hill-climbing: mean final regret",
     "fit_predictor.py": "Kendall tau",
     "optuna_study.py": "TPESampler via the harness",
+    "predictor_plugin.py": "board written to predictor-board/ (2 predictors)",
 }
 
 

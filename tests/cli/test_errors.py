@@ -49,6 +49,11 @@ BASE: dict[str, list[str]] = {
     "surrogate eval": ["{surrogate}", "--benchmark", "{store}"],
     "surrogate fidelity": ["--benchmark", "{store}", "--dataset", "toy", "--train-sizes", "10", "--strategies", "rs",
                            "--seeds", "0", "--evals", "3", "--model", "ridge", "--modes", "mean", "--out", "{out}"],
+    "predictors run": ["--benchmark", "{store}", "--dataset", "toy", "--predictors", "ridge", "--sizes", "5", "--seeds", "0",
+                       "--test-size", "5", "--out", "{out}.jsonl", "--no-progress"],
+    "predictors build": ["{presults}", "--out", "{out}"],
+    "predictors verify": ["{pboard}", "--benchmark", "{store}", "--sample", "1"],
+    "predictors list": [],
     "conformance": ["--space", "nb201", "--strategy", "rs", "--kind", "table", "--no-estimators", "--evals", "3"],
 }
 
@@ -61,7 +66,7 @@ INPUTS = {"benchmark", "results", "directory", "reuse", "paths", "path", "file",
 OUTPUTS = {"out", "plot", "board", "workdir"}
 #: options naming something from a fixed set
 NAMES = {"dataset", "strategies", "proxies", "space", "skeleton", "engine", "device", "metric", "train_dataset", "arch",
-         "budgets", "datasets", "strategy"}
+         "budgets", "datasets", "strategy", "predictors"}
 #: options whose value is free text or only used with other machines or data: nothing to refuse
 FREE = {"title", "name", "ray_address", "data_root", "nonce"}
 SPECIAL = {
@@ -76,6 +81,8 @@ SPECIAL = {
     "objectives": ("valid_acc:up,params:min", "no_such_metric:max,params:min", "valid_acc:max", "test_acc:max,params:min",
                    "valid_acc:max,params:min,flops:min,latency:min", "valid_acc:max,valid_acc:min"),
     "settings": ("nope", "b0-t1", "b1-t1,b1-t1"),
+    "sizes": ("0", "abc", "-3", "1.5", "10,x", "100000"),
+    "targets": ("nope", "valid_acc@0", "nope@3", "valid_acc@99"),
 }
 
 
@@ -174,11 +181,17 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     surrogate = root / "surrogate"
     assert main(["surrogate", "fit", "--benchmark", str(store), "--dataset", "toy", "--train-size", "10",
                  "--out", str(surrogate)]) == 0
+    presults = root / "predictors.jsonl"
+    assert main(["predictors", "run", "--benchmark", str(store), "--dataset", "toy", "--predictors", "ridge", "--sizes", "5",
+                 "--seeds", "0", "--test-size", "5", "--out", str(presults), "--no-progress"]) == 0
+    pboard = root / "pboard"
+    assert main(["predictors", "build", str(presults), "--out", str(pboard)]) == 0
     garbage = root / "garbage.bin"
     garbage.write_bytes(bytes(range(256)) * 4)
     folder = root / "folder"
     folder.mkdir()
-    return {"store": store, "results": results, "surrogate": surrogate, "garbage": garbage, "folder": folder,
+    return {"store": store, "results": results, "surrogate": surrogate, "presults": presults, "pboard": pboard,
+            "garbage": garbage, "folder": folder,
             "missing": root / "missing" / "none.h5"}
 
 
