@@ -87,6 +87,12 @@ def _run(args: argparse.Namespace) -> int:
 
         raise UnknownNameError("dataset", args.dataset, bench.datasets)
     targets = args.targets or default_targets(bench, args.dataset)
+    if args.predictors.strip() == "all":
+        from nasbench_suite.predictors.runner import applicable
+
+        predictors, skipped = applicable(args.benchmark, args.dataset, predictors, targets[0])
+        for name, why in skipped.items():
+            print(f"  skipped {name}: {why}")
     spec = RunSpec(args.benchmark, args.dataset, tuple(targets), predictors, tuple(args.sizes), seeds, args.test_size)
     summary = run_protocol(spec, args.out, jobs=args.jobs, progress=not args.no_progress)
     print(f"{summary.out}: {summary.total} cells ({summary.kept} kept, {summary.ran} run) in {summary.seconds:.1f} s; "

@@ -157,7 +157,9 @@ def fit_and_score(bench_ref: str, dataset: str, cell: Cell, *, sizes: Sequence[i
     stage = "building"
     try:
         with numerics_context(threads=THREADS):
-            estimator = make_predictor(cell.predictor, space=table.bench.search_space.name, random_state=cell.seed)
+            estimator = make_predictor(cell.predictor, space=table.bench.search_space.name, random_state=cell.seed,
+                                       benchmark=bench_ref, dataset=dataset, metric=cell.target.metric,
+                                       target_epoch=cell.target.epoch)
             stage = "fit"
             t0 = time.perf_counter()
             estimator.fit(list(table.archs[train]), y[train])
@@ -176,6 +178,36 @@ def fit_and_score(bench_ref: str, dataset: str, cell: Cell, *, sizes: Sequence[i
         record["error"] = f"{stage}: {kind}{err}"[:500]
         log.warning("%s %s size %d seed %d failed: %s", cell.predictor, cell.target, cell.size, cell.seed, record["error"])
     return record
+
+
+def applicable(bench_ref: str, dataset: str, names: Sequence[str], target: Target) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The predictors of ``names`` that can serve this table, and why the others cannot.
+
+    Only predictors that read the table are probed (fitted on 10 cells); one
+    whose inputs the table does not hold (``NotMeasuredError`` or ``UnknownNameError``,
+    e.g. a zero-cost predictor of a proxy the table has no column for) is left out.
+    What ``--predictors all`` runs; named predictors are never left out.
+    """
+    from nasbench_suite.errors import NotMeasuredError, UnknownNameError
+    from nasbench_suite.predictors.registry import PREDICTORS, make_predictor, reads_table
+
+    table = _Table.get(bench_ref)
+    y = table.target(dataset, target)
+    rows = np.flatnonzero(np.isfinite(y))[:10]
+    keep, skipped = [], {}
+    for name in names:
+        if reads_table(PREDICTORS.get(name)):
+            try:
+                est = make_predictor(name, space=table.bench.search_space.name, benchmark=bench_ref, dataset=dataset,
+                                     metric=target.metric, target_epoch=target.epoch)
+                est.fit(list(table.archs[rows]), y[rows])
+            except (NotMeasuredError, UnknownNameError) as err:
+                skipped[name] = str(err)
+                continue
+            except Exception:  # any other failure is the predictor's, recorded per cell
+                pass
+        keep.append(name)
+    return tuple(keep), skipped
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -313,4 +345,4 @@ def run_protocol(spec: RunSpec, out: str | Path, *, jobs: int = 1, progress: boo
     return RunSummary(out, len(done), kept, len(tasks), failed, time.perf_counter() - t_start)
 
 
-__all__ = ["Cell", "ResultsMismatchError", "RunSpec", "RunSummary", "fit_and_score", "read_records", "record_key", "run_protocol"]
+__all__ = ["applicable", "Cell", "ResultsMismatchError", "RunSpec", "RunSummary", "fit_and_score", "read_records", "record_key", "run_protocol"]

@@ -107,3 +107,26 @@ def test_records_are_canonical_json(pred_store: Path, tmp_path: Path) -> None:
     run_protocol(RunSpec(str(pred_store), "toy", TARGETS, ("ridge",), sizes=(10,), seeds=(0,), test_size=50), out, progress=False)
     line = out.read_text().splitlines()[0]
     assert line == json.dumps(json.loads(line), sort_keys=True, separators=(",", ":"))
+
+
+def test_all_leaves_out_predictors_whose_table_inputs_are_missing(pred_store: Path) -> None:
+    from nasbench_suite.predictors.runner import applicable
+
+    names = ("ridge", "zc-synflow", "zc-fisher")  # the small table stores zc/synflow only
+    keep, skipped = applicable(str(pred_store), "toy", names, TARGETS[0])
+    assert keep == ("ridge", "zc-synflow")
+    assert list(skipped) == ["zc-fisher"] and "fisher" in skipped["zc-fisher"]
+
+
+def test_registry_serves_surrogate_presets_informed_predictors_and_its_own() -> None:
+    from nasbench_suite.errors import UnknownNameError
+    from nasbench_suite.predictors import make_predictor
+    from nasbench_suite.surrogates import INFORMED, SURROGATES
+
+    names = PREDICTORS.names()
+    assert set(SURROGATES.names()) <= set(names) and set(INFORMED.names()) <= set(names)
+    assert "test-nan" in names
+    with pytest.raises(UnknownNameError, match="no-such-predictor"):
+        PREDICTORS.get("no-such-predictor")
+    with pytest.raises(ValueError, match="reads the table"):
+        make_predictor("omni", space="nb201")
