@@ -89,3 +89,10 @@ def deep_ensemble(space: str, *, random_state: int = 0) -> ArchRegressor:
     from nasbench_suite.surrogates.models.deep_ensemble import DeepEnsembleRegressor
 
     return ArchRegressor(DeepEnsembleRegressor(random_state=random_state), space=space, encoding="features", target="quantile")
+
+
+def wl_gp(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """GP with a Weisfeiler-Lehman subtree kernel on the ``graph`` encoding (NAS-BOWL), rank-normal targets."""
+    from nasbench_suite.surrogates.models.wl_gp import WLGaussianProcessRegressor
+
+    return ArchRegressor(WLGaussianProcessRegressor(random_state=random_state), space=space, encoding="graph", target="quantile")

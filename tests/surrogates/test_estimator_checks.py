@@ -7,6 +7,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from nasbench_suite.surrogates.ensemble import EnsembleRegressor
 from nasbench_suite.surrogates.models.bayes_linear import BayesianLinearRegressor
 from nasbench_suite.surrogates.models.deep_ensemble import DeepEnsembleRegressor
+from nasbench_suite.surrogates.models.wl_gp import WLGaussianProcessRegressor
 from nasbench_suite.surrogates.models.forest import RandomForestRegressor
 from nasbench_suite.surrogates.models.gin import GINRegressor
 from nasbench_suite.surrogates.models.gp import GaussianProcessRegressor
@@ -28,6 +29,7 @@ ESTIMATORS = [
     LGBMRegressor(n_estimators=20),
     BayesianLinearRegressor(),
     DeepEnsembleRegressor(n_members=2, hidden=(16,), n_steps=200, lr=1e-2),
+    WLGaussianProcessRegressor(n_nodes=1),
 ]
 try:  # an optional extra
     import ngboost  # noqa: F401
