@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,8 +91,12 @@ def _labels(entries: list[Entry]) -> None:
             e.label = name + "(" + ", ".join(f"{k}={json.dumps(e.params.get(k))}" for k in differing) + ")"
 
 
-def group_entries(records: list[dict[str, Any]], origin: list[tuple[int, int]]) -> list[Entry]:
-    """Runs grouped by (strategy, parameters), entries and runs in a fixed order."""
+def group_entries(records: list[dict[str, Any]], origin: list[tuple[int, int]], *,
+                  to_run: Callable[[dict[str, Any], tuple[int, int]], Run] = to_run) -> list[Entry]:
+    """Runs grouped by (strategy, parameters), entries and runs in a fixed order.
+
+    ``to_run`` turns a record into its regret curve (default: single-objective regret of the test metric).
+    """
     entries: dict[str, Entry] = {}
     for rec, src in zip(records, origin):
         key = entry_key(rec)

@@ -24,6 +24,7 @@ import numpy as np
 from nasbench_suite.errors import NasBenchError
 from nasbench_suite.harness.results import rounded
 from nasbench_suite.leaderboard import aggregate as agg
+from nasbench_suite.leaderboard import multiobjective as mo
 from nasbench_suite.leaderboard import stats
 from nasbench_suite.leaderboard.records import Loaded, load_results
 
@@ -84,11 +85,19 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
     """
     names_of_files = file_names or [_relpath(f.path, base) for f in loaded.files]
     first = loaded.records[0]
-    if not first.get("optimum"):
-        raise BoardError(f"{loaded.files[0].path}: the runs record no table optimum of {first['test_metric']} at epoch "
-                         f"{first['epoch']}, so there is no regret to rank on")
-    optimum = float(first["optimum"]["value"])
-    entries = agg.group_entries(loaded.records, loaded.origin)
+    problem = None
+    if mo.is_multiobjective(first):  # ranked on hypervolume regret against the table's true front
+        if report_epoch is not None:
+            raise BoardError("a multi-objective board reports its fronts at the runs' target epoch; drop report_epoch")
+        problem = mo.problem_of(first, benchmark)
+        optimum = problem.true_hypervolume
+        entries = agg.group_entries(loaded.records, loaded.origin, to_run=lambda rec, src: mo.to_run(rec, src, problem))
+    else:
+        if not first.get("optimum"):
+            raise BoardError(f"{loaded.files[0].path}: the runs record no table optimum of {first['test_metric']} at epoch "
+                             f"{first['epoch']}, so there is no regret to rank on")
+        optimum = float(first["optimum"]["value"])
+        entries = agg.group_entries(loaded.records, loaded.origin)
     hz = agg.horizons(entries, first["budget"])
     seeds = agg.complete_seeds(entries)
     scores = agg.score_matrix(entries, seeds)
@@ -98,6 +107,8 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
     pairs = stats.pairwise_wilcoxon(scores) if seeds else []
     report = _report_epoch(entries, loaded, benchmark, report_epoch) if report_epoch is not None else None
 
+    mo_block, mo_entries = (mo.section(entries, loaded.records, loaded.origin, problem, benchmark)
+                            if problem is not None else (None, {}))
     egrid = agg.eval_grid(hz.evals)
     tgrid = agg.time_grid(entries, hz.time)
     rows = []
@@ -128,6 +139,8 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
         }
         if report is not None:
             row["report"] = report[0][e.key]
+        if problem is not None:
+            row["multiobjective"] = mo_entries[e.key]
         rows.append(row)
     order = sorted(range(len(rows)), key=lambda j: (rows[j]["avg_rank"] is None, rows[j]["avg_rank"] or 0.0,
                                                     rows[j]["regret"]["mean"] if rows[j]["regret"]["mean"] is not None else math.inf, rows[j]["name"]))
@@ -164,7 +177,7 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
             "bootstrap": {"method": "percentile", "level": 0.95, "resamples": stats.BOOTSTRAP_RESAMPLES, "seed": stats.BOOTSTRAP_SEED},
             "alpha": ALPHA,
             "horizon": {"evals": hz.evals, "time": hz.time},
-            "score": "final regret (lower is better)",
+            "score": "final regret (lower is better)" if problem is None else "final hypervolume regret (lower is better)",
         },
         "entries": [rows[j] for j in order],
         "tests": {
@@ -185,6 +198,9 @@ def compute_board(loaded: Loaded, *, base: Path, benchmark: Any = None, report_e
             "time": {"x": tgrid.tolist(), "entries": curves_for(lambda r: agg.regret_at_times(r, tgrid, optimum))},
         },
     }
+    if problem is not None:
+        board["objectives"] = first["objectives"]
+        board["multiobjective"] = mo_block
     return rounded(board, BOARD_DIGITS)
 
 
@@ -242,7 +258,7 @@ def write_outputs(board: dict[str, Any], out: Path) -> None:
 
     files = render_outputs(board)
     write_files(out, files)
-    for name in (plots.ANYTIME, plots.FINAL, plots.CD):
+    for name in (plots.ANYTIME, plots.FINAL, plots.CD, plots.FRONTS):
         if name not in files and (out / name).exists():
             (out / name).unlink()
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 ANYTIME, FINAL, CD = "anytime_regret.png", "final_regret.png", "cd_diagram.png"
+#: a multi-objective board's figure of every run's final front beside the true front, one panel per entry
+FRONTS = "final_fronts.png"
 DPI = 150
 _STYLE = {
     "font.size": 9,
@@ -92,6 +94,13 @@ def _yscale(ax: Any, lows: list[float], highs: list[float]) -> None:
         ax.set_ylim(0, top)
 
 
+def regret_label(board: dict[str, Any]) -> str:
+    """What the board's regret is: of the test metric in points, or (multi-objective) of the hypervolume."""
+    if board.get("multiobjective"):
+        return "hypervolume regret (normalised)"
+    return f"regret of {board['test_metric']} (pp)"
+
+
 def anytime_figure(board: dict[str, Any], *, title: str | None = None) -> Any:
     """The anytime figure: mean regret with a 95% band per entry, against evaluations and simulated time.
 
@@ -123,7 +132,7 @@ def anytime_figure(board: dict[str, Any], *, title: str | None = None) -> Any:
             ax.set_xlabel(xlabel)
             ax.grid(True, which="major")
         _yscale(axes[0], lows, highs)
-        axes[0].set_ylabel(f"regret of {board['test_metric']} (pp)")
+        axes[0].set_ylabel(regret_label(board))
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside right upper", frameon=False)  # beside the panels, never over a curve
         if title:
@@ -190,7 +199,7 @@ def final(board: dict[str, Any]) -> bytes:
             patch.set_facecolor(c)
             patch.set_alpha(0.55)
         ax.set_yticks(range(1, len(labels) + 1), labels)
-        ax.set_xlabel(f"final regret of {board['test_metric']} (pp), lower is better")
+        ax.set_xlabel(f"final {regret_label(board)}, lower is better")
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
         return _png(fig)
@@ -243,13 +252,63 @@ def cd_diagram(board: dict[str, Any]) -> bytes | None:
         return _png(fig)
 
 
+def fronts(board: dict[str, Any]) -> bytes:
+    """A multi-objective board's final fronts: per entry, every seed's reported front over the true front.
+
+    Two objectives: one panel per entry, the attainment boundary of each run
+    drawn thin in the entry's colour and the true front in black. Three
+    objectives: the first two, projected.
+    """
+    import numpy as np
+
+    plt = _plt()
+    col = colors(board)
+    mo = board["multiobjective"]
+    objs = mo["objectives"]
+    metrics = mo["metrics"]
+    true = np.asarray(mo["true_front"], dtype=float)
+    rows = board["entries"]
+    ncols = min(3, len(rows))
+    nrows = math.ceil(len(rows) / ncols)
+
+    def step(ax: Any, pts: Any, **kw: Any) -> None:
+        pts = pts[np.argsort(pts[:, 0], kind="stable")]
+        ax.step(pts[:, 0], pts[:, 1], where="pre" if objs[0]["direction"] == "max" else "post", **kw)
+
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.9 * nrows), sharex=True, sharey=True,
+                                 constrained_layout=True, squeeze=False)
+        for ax, e in zip(axes.flat, rows):
+            for pts in e["multiobjective"]["final_fronts"].values():
+                p = np.asarray(pts, dtype=float).reshape(-1, len(metrics))
+                if len(p):
+                    step(ax, p, color=col[e["name"]], lw=0.8, alpha=0.35)
+                    ax.scatter(p[:, 0], p[:, 1], s=4, color=col[e["name"]], alpha=0.5, linewidths=0)
+            step(ax, true, color="black", lw=1.0)
+            ax.scatter(true[:, 0], true[:, 1], s=6, color="black", zorder=3)
+            ax.set_title(f"{e['name']} ({len(e['multiobjective']['final_fronts'])} runs)")
+            for k, setter in ((0, ax.set_xscale), (1, ax.set_yscale)):
+                v = true[:, k]
+                if metrics[k] != "test_acc" and len(v) and v.min() > 0 and v.max() / v.min() > 100:
+                    setter("log")
+        for ax in axes.flat[len(rows):]:
+            ax.set_visible(False)
+        for ax in axes[-1]:
+            ax.set_xlabel(f"{metrics[0]} ({objs[0]['direction']})")
+        for ax in axes[:, 0]:
+            ax.set_ylabel(f"{metrics[1]} ({objs[1]['direction']})")
+        return _png(fig)
+
+
 def render_all(board: dict[str, Any]) -> dict[str, bytes]:
     """Every figure of the board as ``{file name: PNG bytes}`` (the CD diagram needs two or more ranked entries)."""
     out = {ANYTIME: anytime(board), FINAL: final(board)}
+    if board.get("multiobjective"):
+        out[FRONTS] = fronts(board)
     cd = cd_diagram(board)
     if cd is not None:
         out[CD] = cd
     return out
 
 
-__all__ = ["ANYTIME", "CD", "FINAL", "anytime", "anytime_figure", "cd_diagram", "colors", "final", "plot_results", "render_all"]
+__all__ = ["ANYTIME", "CD", "FINAL", "FRONTS", "anytime", "anytime_figure", "cd_diagram", "colors", "final", "fronts", "plot_results", "regret_label", "render_all"]

@@ -31,6 +31,7 @@ BOARD_KEYS: tuple[str, ...] = (
     "clock_unit",
     "benchmark_seed",
     "optimum",
+    "objectives",
 )
 
 #: trajectory columns every record carries, all of one length

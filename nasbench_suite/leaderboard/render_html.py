@@ -45,6 +45,11 @@ def _cells(board: dict[str, Any], e: dict[str, Any]) -> list[tuple[str, Any, str
     ]
     if board.get("report_epoch"):
         out.insert(5, (*_summary_cell(e["report"]["final_test"], 2), ""))
+    if board.get("multiobjective"):
+        out[3] = (*_summary_cell(e["final_test"], 4), "")
+        out[4] = (*_summary_cell(e["regret"], 4), "")
+        out[5:5] = [(*_summary_cell(e["multiobjective"]["igd_plus"], 4), ""),
+                    (*_summary_cell(e["multiobjective"]["front_size"], 1), "")]
     return out
 
 
@@ -64,6 +69,9 @@ def _headers(board: dict[str, Any]) -> list[tuple[str, str]]:
     rep = board.get("report_epoch")
     if rep:
         heads.insert(5, (f"{rep['metric']} @{rep['epoch']} (%)", ""))
+    if board.get("multiobjective"):
+        heads[3], heads[4] = (f"hypervolume @{board['epoch']}", ""), ("HV regret", "")
+        heads[5:5] = [("IGD+", ""), ("front size", "")]
     return heads
 
 
@@ -85,6 +93,15 @@ def _meta(board: dict[str, Any]) -> str:
         f"regret against the table optimum {num(board['optimum']['value'], 3)}",
         f"{len(board['tests']['seeds'])} seeds on which every strategy succeeded",
     ]
+    if board.get("multiobjective"):
+        from nasbench_suite.leaderboard.render_md import measured_text, objectives_text
+
+        mo = board["multiobjective"]
+        items[2] = (f"objectives {escape(objectives_text(board)).replace('`', '')}; fronts chosen on validation, scored on "
+                    f"the reported metrics; score: {escape(mo['score'])}; true front {mo['true_front_size']} cells, "
+                    f"hypervolume {num(mo['true_hypervolume'], 4)}")
+        items += [f"measured beside the table: {escape(measured_text(k, m)).replace('`', '')}"
+                  for k, m in sorted((mo.get("measured_costs") or {}).items())]
     rep = board.get("report_epoch")
     if rep:
         items.append(f"also reported: <code>{escape(rep['metric'])}</code> at epoch {rep['epoch']} of the same incumbents "
@@ -163,9 +180,14 @@ def _figures(board: dict[str, Any], images: dict[str, bytes]) -> str:
         plots.ANYTIME: "Anytime regret: mean over seeds with a 95% confidence band, against evaluations and simulated time.",
         plots.FINAL: "Final regret per seed (box: quartiles; whiskers: 1.5 IQR).",
         plots.CD: "Critical-difference diagram: average ranks; bars join strategies whose ranks differ by less than the CD.",
+        plots.FRONTS: "Final fronts: every run's reported front (colour) and the table's true front (black), per strategy.",
     }
+    if board.get("multiobjective"):
+        captions[plots.ANYTIME] = ("Anytime hypervolume regret: mean over seeds with a 95% confidence band, against "
+                                   "evaluations and simulated time.")
+        captions[plots.FINAL] = "Final hypervolume regret per seed (box: quartiles; whiskers: 1.5 IQR)."
     out = []
-    for name in (plots.ANYTIME, plots.FINAL, plots.CD):
+    for name in (plots.ANYTIME, plots.FINAL, plots.FRONTS, plots.CD):
         if name in images:
             data = base64.b64encode(images[name]).decode("ascii")
             width = round(_png_width(images[name]) * 100 / plots.DPI)  # 100 CSS px per inch: one text size in every figure

@@ -66,7 +66,43 @@ def columns(board: dict[str, Any]) -> list[tuple[str, str, Any]]:
     rep = board.get("report_epoch")
     if rep:
         cols.insert(5, ("report", f"{rep['metric']} @{rep['epoch']} (%)", lambda e: mean_ci(e["report"]["final_test"])))
+    if board.get("multiobjective"):
+        cols[3] = ("final_test", f"hypervolume @{board['epoch']}", lambda e: mean_ci(e["final_test"], 4))
+        cols[4] = ("regret", "HV regret", lambda e: mean_ci(e["regret"], 4))
+        cols[5:5] = [("igd_plus", "IGD+", lambda e: mean_ci(e["multiobjective"]["igd_plus"], 4)),
+                     ("front_size", "front size", lambda e: mean_ci(e["multiobjective"]["front_size"], 1))]
     return cols
+
+
+def objectives_text(board: dict[str, Any]) -> str:
+    """A multi-objective board's objectives and their reported metrics, e.g. ``valid_acc:max (reported test_acc)``."""
+    return ", ".join(f"`{o['metric']}:{o['direction']}`" + (f" (reported `{o['report']}`)" if o["report"] != o["metric"] else "")
+                     for o in board["objectives"])
+
+
+def measured_text(metric: str, m: dict[str, Any]) -> str:
+    """How and on which machine a cost objective measured beside the table was measured."""
+    machine = m.get("machine") or {}
+    env = ", ".join(f"{k}={v}" for k, v in sorted((m.get("thread_env") or {}).items()))
+    return (f"`{metric}`: batch {m['batch']}, {m['threads']} thread(s) on {m['device']} ({machine.get('device_name')}), "
+            f"{m['statistic']} of {m['repeats']} timed passes after {m['warmup']} warm-up; CPU {machine.get('cpu')} "
+            f"({machine.get('cpu_count')} cores), torch {machine.get('torch')} ({machine.get('torch_cpu_capability')})"
+            + (f", {env}" if env else "") + f"; numerics fingerprint `{m['fingerprint_digest']}`")
+
+
+def _mo_lines(board: dict[str, Any]) -> list[str]:
+    mo = board["multiobjective"]
+    lines = [
+        f"- **objectives** {objectives_text(board)}; each run's front is chosen on validation and scored on its reported "
+        f"metrics at epoch {board['epoch']}",
+        f"- **score** {mo['score']}; true front: {mo['true_front_size']} cells, hypervolume {num(mo['true_hypervolume'], 4)} "
+        f"(ideal {', '.join(f'{v:.6g}' for v in mo['ideal'])}; worst {', '.join(f'{v:.6g}' for v in mo['worst'])})",
+        f"- **seeds** {len(board['tests']['seeds'])} complete (every strategy succeeded); mean and 95% percentile-bootstrap "
+        f"interval over seeds (seed {board['settings']['bootstrap']['seed']})",
+    ]
+    for metric, m in sorted((mo.get("measured_costs") or {}).items()):
+        lines.append(f"- **measured beside the table** {measured_text(metric, m)}")
+    return lines
 
 
 def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
@@ -84,11 +120,17 @@ def render(board: dict[str, Any]) -> str:
         f"- **benchmark** `{bm['name']}` (`{bm['checksum']}`), dataset `{board['dataset']}`, "
         f"target epoch {board['epoch']} (fidelities {', '.join(map(str, board['fidelities']))})",
         f"- **budget** {budget_text(board)} per run, {board['workers']} worker(s); simulated clock in {clock_text(board)}",
-        f"- **selection** of the incumbent on `{board['selection_metric']}`; reported: `{board['test_metric']}` at epoch "
-        f"{board['epoch']} of the incumbent; regret against the table optimum {num(opt['value'], 3)}",
-        f"- **seeds** {len(board['tests']['seeds'])} complete (every strategy succeeded); mean and 95% percentile-bootstrap "
-        f"interval over seeds (seed {board['settings']['bootstrap']['seed']})",
     ]
+    if board.get("multiobjective"):
+        lines += [f"- **cost files** {', '.join(f'`{k}` (`{v}`)' for k, v in sorted(bm['cost_files'].items()))}"] if bm.get("cost_files") else []
+        lines += _mo_lines(board)
+    else:
+        lines += [
+            f"- **selection** of the incumbent on `{board['selection_metric']}`; reported: `{board['test_metric']}` at epoch "
+            f"{board['epoch']} of the incumbent; regret against the table optimum {num(opt['value'], 3)}",
+            f"- **seeds** {len(board['tests']['seeds'])} complete (every strategy succeeded); mean and 95% percentile-bootstrap "
+            f"interval over seeds (seed {board['settings']['bootstrap']['seed']})",
+        ]
     rep = board.get("report_epoch")
     if rep:
         lines.append(f"- **also reported**: `{rep['metric']}` at epoch {rep['epoch']} of the same incumbents "
@@ -99,8 +141,13 @@ def render(board: dict[str, Any]) -> str:
 
     cols = columns(board)
     lines += _table([c[1] for c in cols], [[c[2](e) for c in cols] for e in board["entries"]], "rl" + "r" * (len(cols) - 2))
-    lines += ["", "AURC: mean regret over the horizon (area under the anytime regret curve, divided by its length). "
-              "Ranks by final regret per seed; lower is better everywhere except accuracy.", ""]
+    if board.get("multiobjective"):
+        lines += ["", "HV regret: the true front's hypervolume minus the run's (normalised). AURC: mean hypervolume regret "
+                  "over the horizon. IGD+: distance of the true front to the run's front (normalised). Ranks by final "
+                  "hypervolume regret per seed; lower is better everywhere except hypervolume.", ""]
+    else:
+        lines += ["", "AURC: mean regret over the horizon (area under the anytime regret curve, divided by its length). "
+                  "Ranks by final regret per seed; lower is better everywhere except accuracy.", ""]
 
     t = board["tests"]
     fr = t["friedman"]
@@ -116,11 +163,13 @@ def render(board: dict[str, Any]) -> str:
         lines.append(f"- Nemenyi critical difference at alpha = {nem['alpha']}: CD = {num(nem['cd'], 3)} "
                      f"(q = {num(nem['q_alpha'], 3)}); groups not significantly different: {groups}.")
     if t["wilcoxon"]:
-        lines += ["", "Pairwise Wilcoxon signed-rank tests of final regret, paired by seed, Holm-corrected "
+        what = "hypervolume regret" if board.get("multiobjective") else "regret"
+        lines += ["", f"Pairwise Wilcoxon signed-rank tests of final {what}, paired by seed, Holm-corrected "
                   "(wins/ties/losses count seeds where the first strategy has lower/equal/higher regret):", ""]
         rows = [[w["a"], w["b"], f"{w['wins']}/{w['ties']}/{w['losses']}", num(w["median_diff"], 3), pvalue(w["pvalue"]),
                  pvalue(w["pvalue_holm"]) + (" *" if w["significant"] else "")] for w in t["wilcoxon"]]
-        lines += _table(["A", "B", "W/T/L", "median diff (pp)", "p", "p (Holm)"], rows, "llrrrr")
+        unit = "" if board.get("multiobjective") else " (pp)"
+        lines += _table(["A", "B", "W/T/L", f"median diff{unit}", "p", "p (Holm)"], rows, "llrrrr")
     lines.append("")
 
     failed = [(e["name"], f) for e in board["entries"] for f in e["failed_runs"]]
@@ -134,8 +183,8 @@ def render(board: dict[str, Any]) -> str:
 
     lines += ["## Figures", ""]
     captions = {plots.ANYTIME: "Anytime regret (mean and 95% band over seeds)", plots.FINAL: "Final regret per seed",
-                plots.CD: "Critical-difference diagram"}
-    for name in (plots.ANYTIME, plots.FINAL, plots.CD):
+                plots.CD: "Critical-difference diagram", plots.FRONTS: "Final fronts of every run (colour) and the true front (black)"}
+    for name in (plots.ANYTIME, plots.FINAL, plots.FRONTS, plots.CD):
         if name in board.get("plots", {}):
             lines += [f"![{captions[name]}]({name})", ""]
 
@@ -147,4 +196,5 @@ def render(board: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["budget_text", "clock_text", "columns", "mean_ci", "num", "p_is", "pvalue", "render"]
+__all__ = ["budget_text", "clock_text", "columns", "mean_ci", "measured_text", "num", "objectives_text", "p_is", "pvalue",
+           "render"]

@@ -54,6 +54,10 @@ class Track:
     budget_value: float
     workers: int
     seeds: tuple[int, ...]
+    #: a multi-objective track's objectives (``"metric:direction"``, in order); None: single-objective
+    objectives: tuple[str, ...] | None = None
+    #: measured-cost files the benchmark must have attached, ``((name, content checksum), ...)``; None: none checked
+    cost_files: tuple[tuple[str, str], ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.seeds):
@@ -64,9 +68,15 @@ class Track:
     # ------------------------------------------------------------- (de)serializing
     def to_dict(self) -> dict[str, Any]:
         """The track as ``track.json`` holds it."""
-        return {"name": self.name, "benchmark": {"name": self.benchmark, "checksum": self.checksum},
-                "dataset": self.dataset, "epoch": self.epoch, "budget": {"kind": self.budget_kind, "value": self.budget_value},
-                "workers": self.workers, "seeds": format_seeds(self.seeds)}
+        out: dict[str, Any] = {"name": self.name, "benchmark": {"name": self.benchmark, "checksum": self.checksum},
+                               "dataset": self.dataset, "epoch": self.epoch,
+                               "budget": {"kind": self.budget_kind, "value": self.budget_value},
+                               "workers": self.workers, "seeds": format_seeds(self.seeds)}
+        if self.objectives is not None:
+            out["objectives"] = ",".join(self.objectives)
+        if self.cost_files is not None:
+            out["benchmark"]["cost_files"] = dict(self.cost_files)
+        return out
 
     @classmethod
     def from_dict(cls, data: Any, *, where: str = "track") -> Track:
@@ -74,9 +84,13 @@ class Track:
         from nasbench_suite.harness.sweep import parse_seeds
 
         try:
+            objectives = data.get("objectives")
+            files = data["benchmark"].get("cost_files")
             return cls(str(data["name"]), str(data["benchmark"]["name"]), data["benchmark"].get("checksum"),
                        str(data["dataset"]), int(data["epoch"]), str(data["budget"]["kind"]),
-                       float(data["budget"]["value"]), int(data["workers"]), parse_seeds(str(data["seeds"])))
+                       float(data["budget"]["value"]), int(data["workers"]), parse_seeds(str(data["seeds"])),
+                       None if objectives is None else tuple(str(objectives).split(",")),
+                       None if files is None else tuple(sorted((str(k), str(v)) for k, v in dict(files).items())))
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise TrackError(f"{where}: not a track definition ({type(exc).__name__}: {exc}); expected keys name, "
                              f"benchmark.name, benchmark.checksum, dataset, epoch, budget.kind, budget.value, workers, "
@@ -85,8 +99,10 @@ class Track:
     @classmethod
     def for_record(cls, record: dict[str, Any], seeds: Sequence[int], *, name: str = "custom") -> Track:
         """A track with a results record's settings and the given seeds."""
+        files = record["benchmark"].get("cost_files")
         return cls(name, record["benchmark"]["name"], record["benchmark"]["checksum"], record["dataset"], int(record["epoch"]),
-                   record["budget"]["kind"], float(record["budget"]["value"]), int(record["workers"]), tuple(sorted(seeds)))
+                   record["budget"]["kind"], float(record["budget"]["value"]), int(record["workers"]), tuple(sorted(seeds)),
+                   _objectives(record), None if not files else tuple(sorted(files.items())))
 
     # ------------------------------------------------------------------- checking
     def setting_problems(self, record: dict[str, Any]) -> list[str]:
@@ -95,14 +111,19 @@ class Track:
                 "budget": (record["budget"]["kind"], float(record["budget"]["value"])), "workers": record["workers"]}
         want = {"benchmark": self.benchmark, "dataset": self.dataset, "epoch": self.epoch,
                 "budget": (self.budget_kind, self.budget_value), "workers": self.workers}
+        have["objectives"], want["objectives"] = _objectives(record), self.objectives
         out = [f"{k} is {have[k]!r}, track {self.name!r} fixes {want[k]!r}" for k in want if have[k] != want[k]]
         if self.checksum is not None and record["benchmark"]["checksum"] != self.checksum:
             out.append(f"the runs name a store with content digest {record['benchmark']['checksum']}, "
                        f"track {self.name!r} is on {self.checksum}")
+        files = tuple(sorted((record["benchmark"].get("cost_files") or {}).items()))
+        if self.cost_files is not None and files != self.cost_files:
+            out.append(f"the runs name measured-cost files with content digest {dict(files) or 'none'}, "
+                       f"track {self.name!r} is on {dict(self.cost_files)}")
         return out
 
     def matches(self, record: dict[str, Any]) -> bool:
-        """Whether a record's benchmark name, dataset, epoch, budget and workers are the track's."""
+        """Whether a record's benchmark name, dataset, epoch, budget, workers and objectives are the track's."""
         return not [p for p in self.setting_problems(record) if "content digest" not in p]
 
     def seed_problems(self, seeds_by_strategy: dict[str, list[int]]) -> dict[str, str]:
@@ -124,6 +145,12 @@ class Track:
         return out
 
 
+def _objectives(record: dict[str, Any]) -> tuple[str, ...] | None:
+    """A record's objectives as ``"metric:direction"`` strings (None: a single-objective run)."""
+    objs = record.get("objectives")
+    return tuple(f"{o['metric']}:{o['direction']}" for o in objs) if objs else None
+
+
 #: the standard tracks of docs/PROTOCOL.md, keyed by board folder (relative to the repository root)
 STANDARD_TRACKS: dict[str, Track] = {
     t.name: t
@@ -134,6 +161,9 @@ STANDARD_TRACKS: dict[str, Track] = {
         Track("nb201-digits/digits-hard-time", "nb201-digits",
               "sha256:fe7d835e54369e376b1cbaf39ae327c0d7f727ce67d80487d59e0f8da7954230",
               "digits-hard", 12, "seconds", 480.0, 1, tuple(range(100))),
+        Track("nb201-digits/digits-hard-mo-params-evals200", "nb201-digits",
+              "sha256:fe7d835e54369e376b1cbaf39ae327c0d7f727ce67d80487d59e0f8da7954230",
+              "digits-hard", 12, "evals", 200.0, 1, tuple(range(20)), ("valid_acc:max", "params:min")),
         Track("nb201-reference/cifar10-evals300", "nb201-reference",
               "sha256:5d2d41f1e332a94f36c7aa05c9f87ffc007f1a2977731b6dd89211de1d1f2d5e",
               "cifar10", 12, "evals", 300.0, 1, tuple(range(100))),
