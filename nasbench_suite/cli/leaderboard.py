@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--report-epoch", type=positive_int, default=None, metavar="E",
                    help="also report each final incumbent's test metric at epoch E of the table (e.g. 200)")
     b.add_argument("--benchmark", default=None, metavar="NAME|FILE",
-                   help="the benchmark for --report-epoch (default: the name the results carry)")
+                   help="the benchmark for --report-epoch and for the true front of multi-objective runs "
+                        "(default: the name the results carry)")
     b.add_argument("--force", action="store_true",
                    help="write into an --out folder that holds other files (a board folder is always rebuilt in place)")
     b.set_defaults(func=run_build)
@@ -91,11 +92,13 @@ def run_build(args: argparse.Namespace) -> int:
     # rebuilding a board in place is the point; files of anything else are not replaced without --force
     check_output(out, folder=True, force=args.force or (out / JSON_NAME).is_file())
     bench = None
-    if args.benchmark is not None and args.report_epoch is None:
-        raise ValueError("--benchmark is only used with --report-epoch")
-    if args.report_epoch is not None:
+    from nasbench_suite.harness.results import read_results
+
+    multiobjective = bool(read_results(args.results[0])[0].get("objectives"))
+    if args.benchmark is not None and args.report_epoch is None and not multiobjective:
+        raise ValueError("--benchmark is only used with --report-epoch or multi-objective runs (their true front)")
+    if args.report_epoch is not None or args.benchmark is not None:
         from nasbench_suite.catalog import resolve
-        from nasbench_suite.harness.results import read_results
 
         ref = args.benchmark or read_results(args.results[0])[0]["benchmark"]["name"]
         bench = resolve(ref)
