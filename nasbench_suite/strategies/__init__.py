@@ -36,6 +36,8 @@ STRATEGIES.register("ws-gdas", "nasbench_suite.strategies.ws_gdas:GdasWS")
 STRATEGIES.register("ws-rsws", "nasbench_suite.strategies.ws_random:RandomWS")
 STRATEGIES.register("zc-re", "nasbench_suite.strategies.zc_warmstart:ZCRegularizedEvolution")
 STRATEGIES.register("optuna", "nasbench_suite.adapters.optuna:OptunaSampler")
+STRATEGIES.register("nsga2", "nasbench_suite.strategies.nsga2:NSGA2")
+STRATEGIES.register("mo-re", "nasbench_suite.strategies.mo_re:MORegularizedEvolution")
 
 
 def get_strategy(name: str) -> type[Strategy]:

@@ -36,22 +36,37 @@ def synthetic_value(arch: Any, epoch: int, max_epoch: int) -> float:
     return score * (0.6 + 0.4 * math.log1p(epoch) / math.log1p(max_epoch))
 
 
+#: objectives of the multi-objective checks: the synthetic value (maximised) and a synthetic size (minimised)
+OBJECTIVES: tuple[str, ...] = ("valid_acc:max", "params:min")
+
+
+def synthetic_size(arch: Any) -> float:
+    """A deterministic size-like cost >= 1 that grows with the synthetic score's structure term, plus hash noise."""
+    text = arch.to_string()
+    noise = int.from_bytes(hashlib.sha256(("size" + text).encode()).digest()[:4], "big") / 2**32
+    ops = getattr(arch, "ops", ())
+    return 1.0 + sum(3.0 if op == "nor_conv_3x3" else 1.0 if op == "nor_conv_1x1" else 0.0 for op in ops) + 4.0 * noise
+
+
 def make(name: str, *, seed: int = 0, space: str = "nb201", fidelities: tuple[int, ...] = FIDELITIES,
-         **params: Any) -> Strategy:
-    """An instance of strategy ``name`` on ``space`` with the check fidelities.
+         objectives: tuple[str, ...] = (), **params: Any) -> Strategy:
+    """An instance of strategy ``name`` on ``space`` with the check fidelities (and ``objectives``, if given).
 
     The class's ``check_params`` (cheap settings for checks) apply unless ``params`` override them.
     """
     cls = get_strategy(name)
-    return cls(SearchContext(get_space(space), fidelities), seed=seed, **{**cls.check_params, **params})
+    context = SearchContext(get_space(space), fidelities, objectives=objectives)
+    return cls(context, seed=seed, **{**cls.check_params, **params})
 
 
 def drive(strategy: Strategy, n: int, *, batch: int = 1, nan_every: int = 0,
           value: Callable[[Any, int, int], float] = synthetic_value) -> list[Proposal]:
     """Ask ``batch`` proposals, tell them in reverse order, repeat until ``n`` were asked; return them.
 
-    ``nan_every > 0`` reports every ``nan_every``-th result as NaN (not measured).
+    ``nan_every > 0`` reports every ``nan_every``-th result as NaN (not measured). Where the context
+    has objectives, every observation also carries ``(value, synthetic_size)`` (see :data:`OBJECTIVES`).
     """
+    multi = bool(strategy.context.objectives)
     space = strategy.context.space
     max_epoch = strategy.context.max_fidelity
     asked: list[Proposal] = []
@@ -69,7 +84,8 @@ def drive(strategy: Strategy, n: int, *, batch: int = 1, nan_every: int = 0,
             arch = space.parse(prop.arch)
             epoch = max_epoch if prop.epoch is None else prop.epoch
             v = math.nan if nan_every and len(asked) % nan_every == 0 else value(arch, epoch, max_epoch)
-            strategy.tell(prop, Observation(arch, epoch, v, float(epoch)))
+            objectives = (v, synthetic_size(arch)) if multi else None
+            strategy.tell(prop, Observation(arch, epoch, v, float(epoch), objectives))
     return asked
 
 
@@ -165,6 +181,17 @@ def check_rejects_bad_params(name: str) -> None:
     raise AssertionError(f"{name}: an unknown keyword argument was accepted")
 
 
+def check_multi_objective(name: str, *, n: int = 30) -> None:
+    """With two objectives told per observation: valid proposals, reproducible under asynchronous batches, NaN-tolerant.
+
+    Every strategy must accept a multi-objective run (single-objective ones keep optimising the value).
+    """
+    a = _trace(drive(make(name, seed=21, objectives=OBJECTIVES), n, batch=3, nan_every=7))
+    b = _trace(drive(make(name, seed=21, objectives=OBJECTIVES), n, batch=3, nan_every=7))
+    assert len(a) == n, f"{name}: proposed {len(a)} of {n} in a multi-objective run"
+    assert a == b, f"{name}: seed 21 gave different proposals in a multi-objective run"
+
+
 def check_on_space(name: str, space: str, *, n: int = 24) -> str | None:
     """Strategy ``name`` proposes valid architectures of ``space`` (asynchronous asks, some NaN results).
 
@@ -194,6 +221,7 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "params": check_params,
     "handles_nan": check_handles_nan,
     "rejects_bad_params": check_rejects_bad_params,
+    "multi_objective": check_multi_objective,
 }
 
 
