@@ -16,19 +16,25 @@ pass takes either
   architecture parameters through that weight.
 
 All cells share the same weights or path: the NB201 space has one cell type.
+:data:`PLUGIN` is the space's :class:`~nasbench_suite.estimation.supernet_plugin.SupernetPlugin`
+(named by the nb201 bundle).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
+from nasbench_suite.estimation.supernet_plugin import SupernetPlugin
 from nasbench_suite.spaces.nb201 import EDGES, NUM_NODES, OPS, Architecture
 from nasbench_suite.training.ops import build_op
 
-__all__ = ["MixedEdge", "SuperCell", "Supernet", "arch_from_path", "path_from_arch"]
+__all__ = ["PLUGIN", "MixedEdge", "NB201Supernet", "SuperCell", "Supernet", "arch_from_path", "path_from_arch"]
 
 
 class MixedEdge(nn.Module):
@@ -124,3 +130,72 @@ def path_from_arch(arch: Architecture | str) -> tuple[int, ...]:
     if isinstance(arch, str):
         arch = Architecture.from_string(arch)
     return arch.op_ids
+
+
+class NB201Supernet(SupernetPlugin):
+    """The NB201 cell's one-shot bookkeeping: alphas ``(6, 5)`` (edges x :data:`OPS`), paths of 6 op indices.
+
+    DARTS and GDAS derive the cell with the largest ``alpha`` per edge
+    (``none`` included, as in NAS-Bench-201's baselines); decision records
+    name cells by their official index.
+    """
+
+    space = "nb201"
+    alpha_shape = (len(EDGES), len(OPS))
+    ops = OPS
+
+    def build(self, *, skeleton: str, in_channels: int, num_classes: int, channels: int, cells: int) -> nn.Module:
+        return Supernet(skeleton=skeleton, in_channels=in_channels, num_classes=num_classes, channels=channels, cells=cells)
+
+    def random_path(self, rng: np.random.Generator) -> tuple[int, ...]:
+        return tuple(int(i) for i in rng.integers(0, len(OPS), size=len(EDGES)))
+
+    def candidates(self, rng: np.random.Generator, n: int) -> list[tuple[int, ...]]:
+        """Up to ``n`` uniformly drawn paths from distinct isomorphism classes (all-zero cells excluded)."""
+        seen: set[str] = set()
+        out: list[tuple[int, ...]] = []
+        for _ in range(50 * n):
+            if len(out) >= n:
+                break
+            path = tuple(int(i) for i in rng.integers(0, len(OPS), size=len(EDGES)))
+            key = arch_from_path(path).canonical_key()
+            if key not in seen and any(ch != "#" and ch != "+" for ch in key):
+                seen.add(key)
+                out.append(path)
+        return out
+
+    def path_of(self, arch: Any) -> tuple[int, ...]:
+        return path_from_arch(arch)
+
+    def arch_of(self, path: Any) -> Architecture:
+        return arch_from_path(path)
+
+    def derive(self, alphas: np.ndarray) -> Architecture:
+        return arch_from_path(np.asarray(alphas).argmax(axis=1).tolist())
+
+    def ranked(self, alphas: np.ndarray) -> Iterator[Architecture]:
+        """Every NB201 cell, most probable first under independent per-edge ``softmax(alphas)`` (stable order)."""
+        from scipy.special import log_softmax
+
+        logp = log_softmax(np.asarray(alphas, dtype=np.float64), axis=1)
+        paths = np.array(list(itertools.product(range(len(OPS)), repeat=len(EDGES))), dtype=np.int64)
+        scores = logp[np.arange(len(EDGES)), paths].sum(axis=1)
+        for i in np.argsort(-scores, kind="stable"):
+            yield arch_from_path(paths[i])
+
+    def log_probs(self, alphas: Any, archs: Sequence[Any]) -> list[float]:
+        from scipy.special import log_softmax
+
+        logp = log_softmax(np.asarray(alphas, dtype=np.float64), axis=1)
+        paths = np.array([path_from_arch(a) for a in archs], dtype=np.int64).reshape(-1, len(EDGES))
+        return logp[np.arange(len(EDGES)), paths].sum(axis=1).tolist()
+
+    def record(self, arch: Any) -> int:
+        return int(arch.index)
+
+    def from_record(self, value: Any) -> Architecture:
+        return Architecture.from_index(int(value))
+
+
+#: the nb201 bundle's supernet plugin
+PLUGIN = NB201Supernet()

@@ -1,13 +1,15 @@
-"""One-shot search on the NB201 supernet: DARTS (first order), GDAS and RS-WS.
+"""One-shot search on a space's supernet: DARTS (first order), GDAS and RS-WS.
 
-All three train a :class:`~nasbench_suite.estimation.supernet.Supernet` for
-real on a training dataset (by default ``digits-hard`` with the light skeleton,
-C=8, N=1, as in the shipped digits table): network weights on the train
-split, architecture choices on the valid split; the test split is never used.
+All three train the supernet of the space's bundle (a
+:class:`~nasbench_suite.estimation.supernet_plugin.SupernetPlugin`: NB201's
+cell, DARTS's search network) for real on a training dataset (by default
+``digits-hard`` with the light skeleton, C=8, N=1, as in the shipped digits
+table): network weights on the train split, architecture choices on the valid
+split; the test split is never used.
 
 ``darts``
     Liu et al. 2019, first order: per step one Adam step of the architecture
-    parameters ``alpha`` (6 x 5) on a valid batch with the weights fixed, then
+    parameters ``alpha`` (the plugin's ``alpha_shape``, e.g. 6 x 5 on NB201) on a valid batch with the weights fixed, then
     one SGD step of the weights on a train batch through the softmax mixture.
 ``gdas``
     Dong & Yang 2019: as DARTS, but each forward pass samples one operation
@@ -16,11 +18,13 @@ split, architecture choices on the valid split; the test split is never used.
 ``rsws``
     Li & Talwalkar 2019: weight steps on uniformly sampled paths; then
     ``candidates`` distinct architectures (one per isomorphism class) drawn
-    uniformly are ranked by their supernet accuracy on the valid split
+    uniformly (from the space, or from ``pool``: the cells a listed table
+    holds) are ranked by their supernet accuracy on the valid split
     (BatchNorm on batch statistics), loss breaking ties.
 
-DARTS and GDAS derive the architecture with the largest ``alpha`` per edge
-(``none`` included, as in NAS-Bench-201's baselines). Runs are seeded and
+DARTS and GDAS derive the architecture by the plugin's rule (NB201: the
+largest ``alpha`` per edge, ``none`` included, as in NAS-Bench-201's
+baselines; DARTS: the paper's top-2 incoming edges per node). Runs are seeded and
 single-threaded, so the same config and seed give the same result; the
 measured wall time is reported as the search cost.
 """
@@ -39,8 +43,7 @@ import torch
 import torch.nn.functional as F
 
 from nasbench_suite.errors import UnknownNameError
-from nasbench_suite.estimation.supernet import Supernet, arch_from_path
-from nasbench_suite.spaces.nb201 import EDGES, OPS, Architecture
+from nasbench_suite.estimation.supernet_plugin import SupernetPlugin, get_supernet
 
 __all__ = ["METHODS", "WSConfig", "WSResult", "search", "weights_digest"]
 
@@ -84,8 +87,8 @@ class WSConfig:
 class WSResult:
     """What a one-shot search produced.
 
-    ``alphas`` (DARTS, GDAS) are the final architecture parameters, ``(6, 5)``
-    in :data:`EDGES` x :data:`OPS` order; ``ranking`` (RS-WS) lists
+    ``alphas`` (DARTS, GDAS) are the final architecture parameters, of the
+    space plugin's ``alpha_shape`` (NB201: ``(6, 5)``, edges x ops); ``ranking`` (RS-WS) lists
     ``(arch string, valid accuracy %, valid loss)`` best first. ``history``
     holds per-epoch ``train_loss`` and the architecture derived after that epoch.
     ``weights_sha256`` is a digest of the trained supernet's weights and
@@ -96,7 +99,7 @@ class WSResult:
     method: str
     seed: int
     config: WSConfig
-    arch: Architecture
+    arch: Any
     seconds: float
     alphas: np.ndarray | None = None
     ranking: list[tuple[str, float, float]] = field(default_factory=list)
@@ -137,23 +140,23 @@ def _batches(x: torch.Tensor, y: torch.Tensor, size: int, gen: torch.Generator) 
             yield x[idx], y[idx]
 
 
-def _derive(alphas: torch.Tensor) -> Architecture:
-    return arch_from_path(alphas.detach().argmax(dim=1).tolist())
+def _derive(plugin: SupernetPlugin, alphas: torch.Tensor) -> Any:
+    return plugin.derive(alphas.detach().numpy())
 
 
 def _gumbel(alphas: torch.Tensor, tau: float, gen: torch.Generator) -> tuple[torch.Tensor, list[int]]:
-    """GDAS's straight-through one-hot weights and the sampled op per edge."""
+    """GDAS's straight-through one-hot weights and the sampled op per edge (over the last axis)."""
     for _ in range(100):
         gumbels = -torch.empty_like(alphas).exponential_(generator=gen).log()
-        probs = F.softmax((alphas.log_softmax(dim=1) + gumbels) / tau, dim=1)
+        probs = F.softmax((alphas.log_softmax(dim=-1) + gumbels) / tau, dim=-1)
         if torch.isfinite(probs).all():
             break
-    index = probs.argmax(dim=1)
-    hard = torch.zeros_like(probs).scatter_(1, index[:, None], 1.0)
+    index = probs.argmax(dim=-1)
+    hard = torch.zeros_like(probs).scatter_(-1, index[..., None], 1.0)
     return hard - probs.detach() + probs, index.tolist()
 
 
-def _rank(net: Supernet, data: Any, paths: list[tuple[int, ...]]) -> list[tuple[str, float, float]]:
+def _rank(plugin: SupernetPlugin, net: torch.nn.Module, data: Any, paths: list[Any]) -> list[tuple[str, float, float]]:
     """Valid accuracy (%) and loss of each path with the shared weights, best first."""
     net.train()  # batch statistics: the running ones mix every sampled path
     scored = []
@@ -161,27 +164,33 @@ def _rank(net: Supernet, data: Any, paths: list[tuple[int, ...]]) -> list[tuple[
         for p in paths:
             out = net(data.valid_x, path=p)
             acc = 100.0 * float((out.argmax(1) == data.valid_y).float().mean())
-            scored.append((arch_from_path(p).to_string(), acc, float(F.cross_entropy(out, data.valid_y))))
+            scored.append((plugin.arch_of(p).to_string(), acc, float(F.cross_entropy(out, data.valid_y))))
     return sorted(scored, key=lambda r: (-r[1], r[2]))
 
 
-def _candidates(rng: np.random.Generator, n: int) -> list[tuple[int, ...]]:
-    """Up to ``n`` uniformly drawn paths from distinct isomorphism classes (all-zero cells excluded)."""
+def _candidates(plugin: SupernetPlugin, rng: np.random.Generator, n: int, pool: Any) -> list[Any]:
+    """Paths of up to ``n`` candidates, one per isomorphism class: from the space, or drawn uniformly from ``pool``."""
+    if pool is None:
+        return plugin.candidates(rng, n)
     seen: set[str] = set()
-    out: list[tuple[int, ...]] = []
+    out: list[Any] = []
     for _ in range(50 * n):
         if len(out) >= n:
             break
-        path = tuple(int(i) for i in rng.integers(0, len(OPS), size=len(EDGES)))
-        key = arch_from_path(path).canonical_key()
-        if key not in seen and any(ch != "#" and ch != "+" for ch in key):
-            seen.add(key)
-            out.append(path)
+        arch = pool.sample(rng)
+        if arch.canonical_key() not in seen:
+            seen.add(arch.canonical_key())
+            out.append(plugin.path_of(arch))
     return out
 
 
-def search(method: str, *, seed: int, config: WSConfig | None = None) -> WSResult:
-    """Run one-shot search ``method`` (``darts``, ``gdas`` or ``rsws``) with ``seed``.
+def search(method: str, *, seed: int, config: WSConfig | None = None, space: str = "nb201",
+           pool: Any = None) -> WSResult:
+    """Run one-shot search ``method`` (``darts``, ``gdas`` or ``rsws``) with ``seed`` on ``space``'s supernet.
+
+    ``pool`` (RS-WS): a search space to draw the ranked candidates from
+    instead of the whole space (e.g. the :class:`~nasbench_suite.spaces.table_space.TableSpace`
+    of a listed table, which can evaluate only the cells it holds).
 
     Examples
     --------
@@ -190,16 +199,18 @@ def search(method: str, *, seed: int, config: WSConfig | None = None) -> WSResul
     """
     if method not in METHODS:
         raise UnknownNameError("one-shot method", method, METHODS)
+    from nasbench_suite.spaces import get_space
     from nasbench_suite.training.data import load_dataset
 
     config = config or WSConfig()
+    plugin = get_supernet(space, who=f"one-shot search {method!r}")
     data = load_dataset(config.dataset)
     start = time.perf_counter()
     with _torch_state(config.threads):
         torch.manual_seed(seed)
-        net = Supernet(skeleton=config.skeleton, in_channels=data.in_channels, num_classes=data.num_classes,
-                       channels=config.channels, cells=config.cells)
-        alphas = (1e-3 * torch.randn(len(EDGES), len(OPS))).requires_grad_(method != "rsws")
+        net = plugin.build(skeleton=config.skeleton, in_channels=data.in_channels, num_classes=data.num_classes,
+                           channels=config.channels, cells=config.cells)
+        alphas = (1e-3 * torch.randn(*plugin.alpha_shape)).requires_grad_(method != "rsws")
         gen = torch.Generator().manual_seed(seed)
         rng = np.random.default_rng(seed)
         w_opt = torch.optim.SGD(net.parameters(), lr=config.w_lr, momentum=config.w_momentum,
@@ -222,7 +233,7 @@ def search(method: str, *, seed: int, config: WSConfig | None = None) -> WSResul
                     vx, vy = next(valid)
                     a_opt.zero_grad(set_to_none=True)
                     if method == "darts":
-                        out = net(vx, weights=alphas.softmax(dim=1))
+                        out = net(vx, weights=alphas.softmax(dim=-1))
                     else:
                         hard, index = _gumbel(alphas, tau, gen)
                         out = net(vx, weights=hard, path=index)
@@ -231,12 +242,12 @@ def search(method: str, *, seed: int, config: WSConfig | None = None) -> WSResul
                 x, y = next(train)
                 w_opt.zero_grad(set_to_none=True)
                 if method == "darts":
-                    out = net(x, weights=alphas.detach().softmax(dim=1))
+                    out = net(x, weights=alphas.detach().softmax(dim=-1))
                 elif method == "gdas":
                     hard, index = _gumbel(alphas.detach(), tau, gen)
                     out = net(x, weights=hard, path=index)
                 else:
-                    out = net(x, path=tuple(int(i) for i in rng.integers(0, len(OPS), size=len(EDGES))))
+                    out = net(x, path=plugin.random_path(rng))
                 loss = F.cross_entropy(out, y)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(net.parameters(), config.grad_clip)
@@ -245,15 +256,15 @@ def search(method: str, *, seed: int, config: WSConfig | None = None) -> WSResul
                 step += 1
             entry: dict[str, Any] = {"epoch": epoch + 1, "train_loss": loss_sum / steps_per_epoch}
             if method != "rsws":
-                entry["arch"] = _derive(alphas).to_string()
+                entry["arch"] = _derive(plugin, alphas).to_string()
             history.append(entry)
         if method == "rsws":
-            ranking = _rank(net, data, _candidates(rng, config.candidates))
-            arch = Architecture.from_string(ranking[0][0])
+            ranking = _rank(plugin, net, data, _candidates(plugin, rng, config.candidates, pool))
+            arch = get_space(space).parse(ranking[0][0])
             final_alphas = None
         else:
             ranking = []
-            arch = _derive(alphas)
+            arch = _derive(plugin, alphas)
             final_alphas = alphas.detach().numpy().astype(np.float64).copy()
         digest = weights_digest(net)
     seconds = time.perf_counter() - start

@@ -1,13 +1,22 @@
 """One-shot (weight-sharing) search as an ask/tell strategy.
 
 On its first :meth:`~OneShotStrategy.ask` the strategy trains the supernet
-once (seeded from its Generator, see :mod:`nasbench_suite.estimation.weight_sharing`)
-and proposes the derived architecture. Later asks continue down the search's
-own ranking, one architecture per isomorphism class: DARTS and GDAS by the
-architecture's log-probability under the learned ``alpha`` (the sum over
-edges of ``log_softmax(alpha)``), RS-WS by supernet validation accuracy; the
-strategy raises :class:`SearchExhausted` when the ranking is used up.
-Evaluation results are not used (one-shot methods do not learn from them).
+of the space's bundle once (seeded from its Generator, see
+:mod:`nasbench_suite.estimation.weight_sharing`) and proposes the derived
+architecture. Later asks continue down the search's own ranking, one
+architecture per isomorphism class: DARTS and GDAS by the architecture's
+log-probability under the learned ``alpha`` (the sum over its edges of
+``log_softmax(alpha)``), RS-WS by supernet validation accuracy; the strategy
+raises :class:`SearchExhausted` when the ranking is used up. Evaluation
+results are not used (one-shot methods do not learn from them).
+
+On a listed table (a :class:`~nasbench_suite.spaces.table_space.TableSpace`:
+the cells a sampled table holds, which cannot answer for others) RS-WS ranks
+candidates drawn from the held cells; DARTS and GDAS, whose derived cell is
+the argmax over the whole space, refuse at construction (a derived cell the
+table lacks has no honest stand-in: the nearest held cell is another
+network). They run on full tables and on surrogate benchmarks, which
+evaluate any cell.
 
 The search's measured cost is exposed as :attr:`OneShotStrategy.search_cost_seconds`
 (wall seconds) and :attr:`OneShotStrategy.search_cpu_seconds`;
@@ -20,7 +29,8 @@ What the search decided is recorded (:meth:`OneShotStrategy.decisions`): the
 method and search seed, the derived cell, a sha256 of the trained supernet's
 weights, the final ``alpha`` (DARTS, GDAS) or every scored candidate with its
 supernet accuracy and loss (RS-WS), and the proposals made from that ranking
-in order (official NB201 indices). A replay (:meth:`OneShotStrategy.replay_decisions`)
+in order (as the space's plugin records cells: official indices on NB201, strings
+on DARTS). A replay (:meth:`OneShotStrategy.replay_decisions`)
 proposes the recorded cells without training; a recompute trains afresh and
 is judged by :meth:`OneShotStrategy.compare_decisions` (derived cell, rank
 agreement of the scores; see :mod:`nasbench_suite.strategies._decisions`).
@@ -28,16 +38,14 @@ agreement of the scores; see :mod:`nasbench_suite.strategies._decisions`).
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 
-from nasbench_suite.estimation.supernet import arch_from_path
+from nasbench_suite.estimation.supernet_plugin import SupernetPlugin, get_supernet
 from nasbench_suite.estimation.weight_sharing import WSConfig, WSResult, search
-from nasbench_suite.spaces.nb201 import EDGES, OPS, Architecture
 from nasbench_suite.strategies._decisions import MIN_RANK_AGREEMENT, DecisionCheck, ReplayError, derived_check, rank_agreement
 from nasbench_suite.strategies.base import (
     Observation,
@@ -53,15 +61,9 @@ from nasbench_suite.strategies.base import (
 __all__ = ["OneShotStrategy", "ranked_by_alphas"]
 
 
-def ranked_by_alphas(alphas: np.ndarray) -> Iterator[Architecture]:
-    """Every NB201 cell, most probable first under independent per-edge ``softmax(alphas)`` (stable order)."""
-    from scipy.special import log_softmax
-
-    logp = log_softmax(np.asarray(alphas, dtype=np.float64), axis=1)
-    paths = np.array(list(itertools.product(range(len(OPS)), repeat=len(EDGES))), dtype=np.int64)
-    scores = logp[np.arange(len(EDGES)), paths].sum(axis=1)
-    for i in np.argsort(-scores, kind="stable"):
-        yield arch_from_path(paths[i])
+def ranked_by_alphas(alphas: np.ndarray, *, space: str = "nb201") -> Iterator[Any]:
+    """``space``'s architectures, most probable first under ``alphas`` (the plugin's ranking; NB201: every cell)."""
+    return get_supernet(space, who="ranking by alphas").ranked(alphas)
 
 
 class OneShotStrategy(OwnCompute, Strategy):
@@ -74,16 +76,27 @@ class OneShotStrategy(OwnCompute, Strategy):
 
     def __init__(self, context: SearchContext, *, seed: int | np.random.Generator, **config: Any) -> None:
         super().__init__(context, seed=seed)
-        from nasbench_suite.spaces import get_bundle
+        from nasbench_suite.spaces.table_space import TableSpace
 
-        get_bundle(self.space.name).require("supernet", who=f"{type(self).__name__} (one-shot search)")
+        who = f"{type(self).__name__} (one-shot search)"
+        self.plugin: SupernetPlugin = get_supernet(self.space.name, who=who)
         self.config = WSConfig(**config)  # validates the values
         require_training_data(context, self.config.dataset, type(self).__name__)
+        #: the held cells of a listed table (RS-WS draws its candidates there); None on a full space
+        self._pool = self.space if isinstance(self.space, TableSpace) else None
+        if self._pool is not None and self.method != "rsws":
+            from nasbench_suite.spaces.bundle import UnsupportedCapabilityError
+
+            raise UnsupportedCapabilityError(
+                f"{who} derives its cell from the supernet's weights over the whole {self.space.name!r} space, but "
+                f"this benchmark is a listed table of {len(self._pool.archs)} architectures, which cannot evaluate "
+                f"a derived cell it does not hold: search a surrogate benchmark of the space or a full table, "
+                f"or use ws-rsws, which ranks the table's own cells")
         for name, value in config.items():
             setattr(self, name, value)
         self.result: WSResult | None = None
         self.search_cost_seconds = 0.0
-        self._order: Iterator[Architecture] | None = None
+        self._order: Iterator[Any] | None = None
         self._seen: set[str] = set()
         self._search_seed: int | None = None
         self._proposed: list[int] = []
@@ -96,16 +109,17 @@ class OneShotStrategy(OwnCompute, Strategy):
             if self._replay.get("search_seed") != self._search_seed:
                 raise ReplayError(f"{self.name}: the recorded decisions are of search seed {self._replay.get('search_seed')!r}, "
                                   f"this run's is {self._search_seed}")
-            self._order = (Architecture.from_index(int(i)) for i in self._replay["proposals"])
+            self._order = (self.plugin.from_record(i) for i in self._replay["proposals"])
             return
         cpu = time.process_time()
-        self.result = search(self.method, seed=self._search_seed, config=self.config)
+        self.result = search(self.method, seed=self._search_seed, config=self.config, space=self.space.name,
+                             pool=self._pool)
         self.search_cpu_seconds = time.process_time() - cpu
         self.search_cost_seconds = self.result.seconds
         if self.result.alphas is not None:
-            self._order = ranked_by_alphas(self.result.alphas)
+            self._order = self.plugin.ranked(self.result.alphas)
         else:
-            self._order = (Architecture.from_string(a) for a, _, _ in self.result.ranking)
+            self._order = (self.space.parse(a) for a, _, _ in self.result.ranking)
 
     def ask(self) -> Proposal:
         if self._order is None:
@@ -114,7 +128,7 @@ class OneShotStrategy(OwnCompute, Strategy):
             key = arch.canonical_key()
             if key not in self._seen:
                 self._seen.add(key)
-                self._proposed.append(arch.index)
+                self._proposed.append(self.plugin.record(arch))
                 return Proposal(arch)
         if self._replay is not None and not self._replay.get("exhausted"):
             raise ReplayError(f"{self.name}: the run asks for more than the {len(self._proposed)} recorded proposals")
@@ -137,7 +151,8 @@ class OneShotStrategy(OwnCompute, Strategy):
         if self.result.alphas is not None:
             out["alphas"] = np.asarray(self.result.alphas, dtype=np.float64).tolist()
         else:
-            out["scores"] = [[Architecture.from_string(a).index, acc, loss] for a, acc, loss in self.result.ranking]
+            parse = self.space.parse
+            out["scores"] = [[self.plugin.record(parse(a)), acc, loss] for a, acc, loss in self.result.ranking]
         out["proposals"] = list(self._proposed)
         out["exhausted"] = self._exhausted
         return out
@@ -154,35 +169,46 @@ class OneShotStrategy(OwnCompute, Strategy):
         self._replay = dict(decisions)
 
     def recompute_decisions(self) -> dict[str, Any]:
-        """Train the supernet afresh with this run's search seed; the decisions without proposals."""
+        """Train the supernet afresh with this run's search seed; the decisions without proposals, with the space."""
         self._replay = None
         self._search()
         out = self.decisions()
         assert out is not None
         out.pop("proposals")
         out.pop("exhausted")
+        out["space"] = self.space.name
         return out
 
     @classmethod
     def compare_decisions(cls, recorded: dict[str, Any], recomputed: dict[str, Any], *,
                           test_of: Any = None) -> DecisionCheck:
-        """Derived cell (same network, or test metric within tolerance) and rank agreement of the scores."""
+        """Derived cell (same network, or test metric within tolerance) and rank agreement of the scores.
+
+        The space is the recomputed decisions' ``space`` (records made before
+        other spaces had supernets are of nb201).
+        """
+        from nasbench_suite.spaces import get_space
+
+        space = str(recomputed.get("space") or recorded.get("space") or "nb201")
+        parse = get_space(space).parse
+        plugin = get_supernet(space, who=f"{cls.__name__} (comparing decisions)")
+
         def same(a: str, b: str) -> bool:
-            return Architecture.from_string(a).canonical_key() == Architecture.from_string(b).canonical_key()
+            return parse(a).canonical_key() == parse(b).canonical_key()
 
         details = []
         ok, text = derived_check(recorded["derived"], recomputed["derived"], same_network=same, test_of=test_of)
         details.append(text)
         if "alphas" in recorded and "alphas" in recomputed:
-            cells = [int(i) for i in recorded.get("proposals") or []][:1000]
+            cells = [plugin.from_record(i) for i in (recorded.get("proposals") or [])[:1000]]
             if len(cells) >= 2:
-                rho = rank_agreement(_log_probs(recorded["alphas"], cells), _log_probs(recomputed["alphas"], cells))
+                rho = rank_agreement(plugin.log_probs(recorded["alphas"], cells), plugin.log_probs(recomputed["alphas"], cells))
                 label = f"ranking of the {len(cells)} proposed cells"
             else:
                 rho, label = 1.0, "ranking"
         else:
-            mine = {int(i): acc for i, acc, _ in recorded.get("scores") or []}
-            theirs = {int(i): acc for i, acc, _ in recomputed.get("scores") or []}
+            mine = {_key(i): acc for i, acc, _ in recorded.get("scores") or []}
+            theirs = {_key(i): acc for i, acc, _ in recomputed.get("scores") or []}
             common = sorted(set(mine) & set(theirs))
             if len(common) != len(mine):
                 return DecisionCheck(False, (*details, f"scored {len(theirs)} candidates, {len(common)} of the recorded {len(mine)}"))
@@ -198,15 +224,12 @@ class OneShotStrategy(OwnCompute, Strategy):
         """One-shot search does not learn from evaluations."""
 
     @property
-    def derived(self) -> Architecture | None:
+    def derived(self) -> Any | None:
         """The architecture the one-shot search derived (``None`` before the first ask)."""
         return None if self.result is None else self.result.arch
 
 
-def _log_probs(alphas: Any, cells: list[int]) -> list[float]:
-    """Each cell's log-probability (sum over edges of ``log_softmax(alpha)``) under ``alphas``."""
-    from scipy.special import log_softmax
 
-    logp = log_softmax(np.asarray(alphas, dtype=np.float64), axis=1)
-    paths = np.array([Architecture.from_index(i).op_ids for i in cells], dtype=np.int64)
-    return logp[np.arange(len(EDGES)), paths].sum(axis=1).tolist()
+def _key(value: Any) -> Any:
+    """A recorded cell as a dict key (an index as an int, a string as itself)."""
+    return value if isinstance(value, str) else int(value)

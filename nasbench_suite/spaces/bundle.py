@@ -67,7 +67,8 @@ class SpaceBundle:
     cost_formula
         Path of ``f(parsed archs, dataset) -> {cost name: values}``: exact costs without a table.
     supernet
-        Path of the one-shot supernet class, where weight sharing is defined.
+        Path of the space's :class:`~nasbench_suite.estimation.supernet_plugin.SupernetPlugin`
+        instance (its one-shot supernet and path bookkeeping), where weight sharing is defined.
     flat_encoding
         The encoding a vector model uses where the one it prefers (``path``) is not defined.
     undefined

@@ -1,4 +1,4 @@
-"""DARTS (first order) on the NB201 supernet as a strategy: train once, propose the derived cell."""
+"""DARTS (first order) on the space's supernet (NB201, DARTS) as a strategy: train once, propose the derived cell."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GDAS on the NB201 supernet as a strategy: train once, propose the derived cell."""
+"""GDAS on the space's supernet (NB201, DARTS) as a strategy: train once, propose the derived cell."""
 
 from __future__ import annotations
 

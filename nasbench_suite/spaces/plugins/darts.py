@@ -57,8 +57,6 @@ BUNDLE = SpaceBundle(
     space="nasbench_suite.spaces.darts:DartsSpace",
     encoder="nasbench_suite.surrogates.encoders.darts:DartsEncoder",
     categorical="nasbench_suite.spaces.plugins.darts:categorical",
-    undefined=(
-        ("supernet", "no DARTS supernet is implemented yet: the one-shot strategies search the nb201 cell only"),
-        ("cost_formula", NO_COST_FORMULA),
-    ),
+    supernet="nasbench_suite.estimation.darts_supernet:PLUGIN",
+    undefined=(("cost_formula", NO_COST_FORMULA),),
 )

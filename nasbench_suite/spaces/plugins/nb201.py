@@ -33,5 +33,5 @@ BUNDLE = SpaceBundle(
     encoder="nasbench_suite.surrogates.encoders.nb201:NB201Encoder",
     categorical="nasbench_suite.spaces.plugins.nb201:categorical",
     cost_formula="nasbench_suite.spaces.plugins.nb201:costs",
-    supernet="nasbench_suite.estimation.supernet:Supernet",
+    supernet="nasbench_suite.estimation.supernet:PLUGIN",
 )
