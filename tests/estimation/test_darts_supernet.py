@@ -106,3 +106,26 @@ def test_ranking_starts_at_the_derived_genotype_and_does_not_increase() -> None:
     others = [DartsSpace().sample(np.random.default_rng(i)) for i in range(200)]
     assert max(PLUGIN.log_probs(alphas, others)) <= scores[0]  # nothing sampled beats the derived genotype
     assert all(isinstance(a, Architecture) for a in ranked)
+
+
+# ------------------------------------------------------------------ the transnas101-micro supernet
+def test_the_micro_supernet_runs_every_path_and_ranks_every_cell() -> None:
+    from nasbench_suite.estimation.micro_supernet import PLUGIN as MICRO
+    from nasbench_suite.spaces.transnas101 import MICRO_OPS, MicroArchitecture
+
+    assert get_supernet("transnas101-micro", who="test") is MICRO and MICRO.alpha_shape == (6, 4)
+    torch.manual_seed(0)
+    micro = MICRO.build(skeleton="light", in_channels=1, num_classes=10, channels=4, cells=1).eval()
+    for op in range(len(MICRO_OPS)):
+        one_hot = torch.zeros(6, 4)
+        one_hot[:, op] = 1.0
+        out = micro(X, path=[op] * 6)
+        assert out.shape == (3, 10) and torch.isfinite(out).all()
+        torch.testing.assert_close(micro(X, weights=one_hot), out)
+    alphas = np.random.default_rng(0).normal(size=(6, 4))
+    ranked = list(MICRO.ranked(alphas))
+    assert len(set(ranked)) == 4096 and ranked[0] == MICRO.derive(alphas)
+    assert ranked[0].codes == tuple(alphas.argmax(1))
+    arch = MicroArchitecture.from_index(1234)
+    assert MICRO.from_record(MICRO.record(arch)) == arch and MICRO.arch_of(MICRO.path_of(arch)) == arch
+    assert all(MICRO.arch_of(p).canonical_key() != "#" for p in MICRO.candidates(np.random.default_rng(0), 30))

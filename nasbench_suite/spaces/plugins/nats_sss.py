@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from nasbench_suite.spaces.bundle import SpaceBundle
 from nasbench_suite.spaces.categorical import CategoricalDescription, product_description
-from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA, NO_SUPERNET
+from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA
 
+
+NATS_NO_SUPERNET = (
+    "no channel-width supernet is implemented (the ws-* strategies choose operations on edges; NATS-Bench's "
+    "size-space baselines TAS, FBNetV2 and TuNAS share weights across widths with masked or sliced convolutions)"
+)
 
 def categorical() -> CategoricalDescription:
     """One decision per layer (``channels_<layer>``), the choices being the 8 channel counts."""
@@ -20,5 +25,5 @@ BUNDLE = SpaceBundle(
     space="nasbench_suite.spaces.nats_sss:NATSSizeSpace",
     encoder="nasbench_suite.surrogates.encoders.nats_sss:NATSSizeEncoder",
     categorical="nasbench_suite.spaces.plugins.nats_sss:categorical",
-    undefined=(("supernet", NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
+    undefined=(("supernet", NATS_NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
 )

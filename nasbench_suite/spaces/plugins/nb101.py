@@ -8,8 +8,14 @@ from typing import Any
 from nasbench_suite.errors import InvalidArchitectureError
 from nasbench_suite.spaces.bundle import SpaceBundle
 from nasbench_suite.spaces.categorical import CategoricalDescription, Decision
-from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA, NO_SUPERNET
+from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA
 
+
+NB101_NO_SUPERNET = (
+    "no one-shot supernet: an NB101 cell searches its edges as well as its vertex ops, and a vertex's "
+    "inputs and channel counts follow the topology, so no one network holds every cell with shared operations (the "
+    "ws-* strategies choose operations on fixed edges)"
+)
 
 def _layout() -> tuple[list[tuple[int, int]], int]:
     from nasbench_suite.spaces.nb101 import MAX_VERTICES
@@ -75,5 +81,5 @@ BUNDLE = SpaceBundle(
     space="nasbench_suite.spaces.nb101:NB101Space",
     encoder="nasbench_suite.surrogates.encoders.nb101:NB101Encoder",
     categorical="nasbench_suite.spaces.plugins.nb101:categorical",
-    undefined=(("supernet", NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
+    undefined=(("supernet", NB101_NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
 )

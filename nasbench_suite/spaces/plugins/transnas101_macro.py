@@ -8,10 +8,15 @@ from typing import Any
 from nasbench_suite.errors import InvalidArchitectureError
 from nasbench_suite.spaces.bundle import SpaceBundle
 from nasbench_suite.spaces.categorical import CategoricalDescription, Decision
-from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA, NO_SUPERNET
+from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA
 
 ABSENT = "absent"
 
+
+MACRO_NO_SUPERNET = (
+    "no one-shot supernet: a macro architecture is the skeleton itself (how many modules, where to "
+    "downsample and widen), which changes every layer's shape; the ws-* strategies choose operations on the edges of a cell"
+)
 
 def categorical() -> CategoricalDescription:
     """One decision per module position (``module_<i>``): its code, and for positions 5 and 6 also ``absent``.
@@ -48,5 +53,5 @@ BUNDLE = SpaceBundle(
     space="nasbench_suite.spaces.transnas101:TransNAS101MacroSpace",
     encoder="nasbench_suite.surrogates.encoders.transnas101:MacroEncoder",
     categorical="nasbench_suite.spaces.plugins.transnas101_macro:categorical",
-    undefined=(("supernet", NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
+    undefined=(("supernet", MACRO_NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nasbench_suite.spaces.bundle import SpaceBundle
 from nasbench_suite.spaces.categorical import CategoricalDescription, product_description
-from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA, NO_SUPERNET
+from nasbench_suite.spaces.plugins._reasons import NO_COST_FORMULA
 
 
 def categorical() -> CategoricalDescription:
@@ -21,5 +21,6 @@ BUNDLE = SpaceBundle(
     space="nasbench_suite.spaces.transnas101:TransNAS101MicroSpace",
     encoder="nasbench_suite.surrogates.encoders.transnas101:MicroEncoder",
     categorical="nasbench_suite.spaces.plugins.transnas101_micro:categorical",
-    undefined=(("supernet", NO_SUPERNET), ("cost_formula", NO_COST_FORMULA)),
+    supernet="nasbench_suite.estimation.micro_supernet:PLUGIN",
+    undefined=(("cost_formula", NO_COST_FORMULA),),
 )
