@@ -18,7 +18,10 @@ returns one :class:`Cell` per combination:
 The tables: a shipped or given store file of the space where there is one,
 otherwise a synthetic sampled table
 (:func:`~nasbench_suite.testing.spaces.make_space_data`), so a newly
-registered space is covered without new code.
+registered space is covered without new code. A synthetic table is named
+after :data:`SYNTHETIC_DATASET`, the images the suite's own compute trains
+on, so the strategies that compute on images themselves (one-shot supernets,
+zero-cost proxies) run on it too; its numbers are synthetic all the same.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ ESTIMATORS: tuple[str, ...] = ("zero-cost", "learning-curves", "one-shot")
 DEFAULT_EVALS = 24
 #: most table rows a conformance surrogate is fitted on
 SURROGATE_TRAIN = 1000
+#: the dataset a synthetic table is named after: the images supernets and proxies train on
+SYNTHETIC_DATASET = "digits-hard"
 
 
 @dataclass(frozen=True)
@@ -108,9 +113,9 @@ def build_benchmarks(space: str, workdir: Path, *, table: str | Path | None = No
     from nasbench_suite.testing.spaces import make_space_data
 
     if table is None:
-        path = workdir / f"synthetic-{space}.h5"
+        path = workdir / f"synthetic-{space}-{SYNTHETIC_DATASET}.h5"
         if not path.exists():
-            write_store(path, make_space_data(space, n_arch=n_arch))
+            write_store(path, make_space_data(space, n_arch=n_arch, dataset=SYNTHETIC_DATASET))
     else:
         path = Path(table)
     bench = nbs.open_benchmark(path)
@@ -251,7 +256,7 @@ def _one_shot(benches: SpaceBenchmarks) -> tuple[str, str]:
         return REFUSE, reason
     from nasbench_suite.estimation.weight_sharing import WSConfig, search
 
-    result = search("rsws", seed=0, config=WSConfig(epochs=1, steps_per_epoch=2, candidates=4))
+    result = search("rsws", seed=0, config=WSConfig(epochs=1, steps_per_epoch=2, candidates=4), space=benches.space)
     arch = get_bundle(benches.space).make_space().parse(result.arch)
     return PASS, f"rsws derived {arch.to_string()}"
 
