@@ -72,7 +72,7 @@ class OneShotStrategy(OwnCompute, Strategy):
     #: the :func:`~nasbench_suite.estimation.weight_sharing.search` method
     method: ClassVar[str]
     #: cheap hyperparameters for conformance checks (as scikit-learn's checks shorten ``max_iter``)
-    check_params: ClassVar[dict[str, Any]] = {"epochs": 1, "steps_per_epoch": 2}
+    check_params: ClassVar[dict[str, Any]] = {"epochs": 1, "steps_per_epoch": 1, "batch_size": 16, "channels": 4}
 
     def __init__(self, context: SearchContext, *, seed: int | np.random.Generator, **config: Any) -> None:
         super().__init__(context, seed=seed)

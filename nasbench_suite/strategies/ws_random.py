@@ -31,7 +31,8 @@ class RandomWS(OneShotStrategy):
 
     name = "ws-rsws"
     method = "rsws"
-    check_params: ClassVar[dict[str, Any]] = {"epochs": 1, "steps_per_epoch": 2, "candidates": 64}
+    check_params: ClassVar[dict[str, Any]] = {"epochs": 1, "steps_per_epoch": 1, "batch_size": 16, "channels": 4,
+                                              "candidates": 48}
 
     def __init__(
         self,
