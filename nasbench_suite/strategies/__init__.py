@@ -38,6 +38,8 @@ STRATEGIES.register("zc-re", "nasbench_suite.strategies.zc_warmstart:ZCRegulariz
 STRATEGIES.register("optuna", "nasbench_suite.adapters.optuna:OptunaSampler")
 STRATEGIES.register("nsga2", "nasbench_suite.strategies.nsga2:NSGA2")
 STRATEGIES.register("mo-re", "nasbench_suite.strategies.mo_re:MORegularizedEvolution")
+STRATEGIES.register("parego", "nasbench_suite.strategies.parego:ParEGO")
+STRATEGIES.register("mo-asha", "nasbench_suite.strategies.mo_asha:MOASHA")
 
 
 def get_strategy(name: str) -> type[Strategy]:

@@ -10,7 +10,7 @@ from nasbench_suite.strategies import Observation, Proposal, SearchContext, make
 from nasbench_suite.strategies._pareto import chebyshev, minimised, nsga2_order, rank_and_contribution, rank_and_crowding
 
 OBJECTIVES = ("valid_acc:max", "params:min")
-MO_STRATEGIES = ("nsga2", "mo-re")
+MO_STRATEGIES = ("nsga2", "mo-re", "parego", "mo-asha")
 
 
 def _context(objectives: tuple[str, ...] = OBJECTIVES, fidelities: tuple[int, ...] = (12,)) -> SearchContext:
@@ -69,3 +69,31 @@ def test_mo_re_tournaments_mutate_front_members() -> None:
     s._asked = 5
     parents = {str(s._winner()) for _ in range(20)}
     assert parents == {str(archs[2])}
+
+
+def test_mo_asha_continues_by_pareto_rank() -> None:
+    from nasbench_suite.strategies.mo_asha import ParetoRungSystem
+
+    rs = ParetoRungSystem([1, 3, 9], 3.0)
+    # minimised vectors at rung 0: trial 0 and 1 are each best in one objective, 2 is dominated by both
+    for trial, vec in enumerate([(-50.0, 10.0), (-60.0, 30.0), (-40.0, 40.0), (-55.0, 20.0)]):
+        rs.record_vector(0, trial, vec)
+        rs.record(0, trial, -vec[0])
+    assert rs._ranked(0)[:2] == [0, 1] and rs._ranked(0)[-1] == 2  # front extremes first, the dominated one last
+    assert not rs.continues(0, 2)
+    rs.record_vector(0, 4, (float("nan"), 1.0))
+    rs.record(0, 4, 99.0)
+    assert rs.results[0][4] == float("-inf") and not rs.continues(0, 4)
+
+
+@pytest.mark.parametrize("name", MO_STRATEGIES)
+def test_a_multi_objective_run_records_every_objective(name: str) -> None:
+    import nasbench_suite as nbs
+    from nasbench_suite.harness import Budget, run_search
+
+    rec = run_search(nbs.load("nb201-digits"), "digits-hard", name, seed=0, budget=Budget.evals(30),
+                     objectives="valid_acc:max,params:min", params={"num_random": 20, "num_mutations": 20} if name == "parego" else None)
+    assert rec["status"] == "ok", rec["error"]
+    assert len(rec["trajectory"]["objective:params"]) == 30 and rec["final"]["front"]
+    if name == "mo-asha":
+        assert len(set(rec["trajectory"]["epoch"])) > 1  # multi-fidelity
