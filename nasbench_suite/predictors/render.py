@@ -74,7 +74,7 @@ def _overview(target: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         rows.append(row)
     best = {}
     for j, s in enumerate(target["sizes"], start=1):
-        vals = [(float(r[j].rstrip("*")), i) for i, r in enumerate(rows) if r[j] not in ("", "–")]
+        vals = [(float(r[j].rstrip("*")), i) for i, r in enumerate(rows) if r[j].rstrip("*") not in ("", "–")]
         if vals:
             best[j] = max(vals)[1]
     for j, i in best.items():
