@@ -31,15 +31,19 @@ class MetricStats:
     ``spread`` is the standard deviation across networks of the seed mean;
     ``noise`` the pooled standard deviation across seeds within a network
     (the root of the mean within-network variance, ``ddof=1``). Their ratio
-    says how many seed-noise widths the table's range spans. The agreement
-    fields are ``None`` for tables with one seed or seed means only.
+    says how many seed-noise widths the table's range spans. Range, spread
+    and optimum are over every network measured at some seed (the mean of
+    the seeds it has); noise and agreement over the networks measured at two
+    or more (a table may train a second seed on a subset only, the noise
+    floor). The agreement fields are ``None`` for tables with one seed or
+    seed means only, or fewer than 3 networks with two seeds.
     """
 
     dataset: str
     metric: str
     epoch: int
     seeds: tuple[int, ...]
-    #: table rows with the metric measured at every seed
+    #: table rows with the metric measured at some seed
     rows: int
     #: distinct networks among them (one row per isomorphism class)
     networks: int
@@ -58,6 +62,9 @@ class MetricStats:
     kendall: float | None
     #: the same Spearman over every row, isomorphic copies included (as papers over all cells report)
     spearman_all_rows: float | None
+    #: distinct networks measured at each seed (seed as text), and at two seeds or more
+    networks_by_seed: dict[str, int] | None = None
+    paired_networks: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (tuples as lists) for JSON."""
@@ -74,10 +81,17 @@ def distinct_rows(bench: Any) -> np.ndarray:
     return isomorphism_rows(getattr(bench, "full_space", None) or bench.search_space, archs)[0]
 
 
-def _mean_pairwise(values: np.ndarray, fn: Any) -> float:
-    """Mean of ``fn(a, b).statistic`` over all pairs of columns of ``values``."""
-    pairs = list(itertools.combinations(range(values.shape[1]), 2))
-    return float(np.mean([fn(values[:, i], values[:, j]).statistic for i, j in pairs]))
+def _mean_pairwise(values: np.ndarray, fn: Any) -> float | None:
+    """Mean of ``fn(a, b).statistic`` over all pairs of columns of ``values``, each over the rows both measure.
+
+    Pairs measured together on fewer than 3 rows are skipped; ``None`` when every pair is.
+    """
+    stats = []
+    for i, j in itertools.combinations(range(values.shape[1]), 2):
+        both = np.isfinite(values[:, i]) & np.isfinite(values[:, j])
+        if both.sum() >= 3:
+            stats.append(fn(values[both, i], values[both, j]).statistic)
+    return float(np.mean(stats)) if stats else None
 
 
 def table_stats(
@@ -92,7 +106,8 @@ def table_stats(
 
     ``rows`` are the distinct rows (from :func:`distinct_rows`; pass them when
     calling this several times on one table, they take a second to compute).
-    Rows where any seed lacks the metric are left out. Raises
+    Rows where no seed has the metric are left out; seed agreement and noise
+    use the rows measured at two seeds or more. Raises
     :class:`~nasbench_suite.errors.NotMeasuredError` when no row has it.
     """
     from scipy.stats import kendalltau, spearmanr
@@ -109,23 +124,26 @@ def table_stats(
         [np.asarray(bench.query_many(None, dataset, metric=metric, epoch=epoch, seed=s), dtype=np.float64) for s in columns],
         axis=1,
     )
-    complete = ~np.isnan(values).any(axis=1)
-    if not complete.any():
-        raise NotMeasuredError(f"{metric} at epoch {epoch} of dataset {dataset!r}: no architecture has it at every seed")
+    finite = np.isfinite(values)
+    measured = finite.any(axis=1)
+    if not measured.any():
+        raise NotMeasuredError(f"{metric} at epoch {epoch} of dataset {dataset!r}: no architecture has it")
     distinct = distinct_rows(bench) if rows is None else np.asarray(rows, dtype=np.int64)
-    keep = distinct[complete[distinct]]
+    keep = distinct[measured[distinct]]
     sample = values[keep]
-    mean = sample.mean(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(sample, axis=1)
     best = int(keep[np.argmax(mean)])
-    agree = per_seed and len(seeds) >= 2
-    noise = float(np.sqrt(sample.var(axis=1, ddof=1).mean())) if agree else None
+    paired = np.isfinite(sample).sum(axis=1) >= 2
+    agree = per_seed and len(seeds) >= 2 and int(paired.sum()) >= 3
+    noise = float(np.sqrt(np.nanvar(sample[paired], axis=1, ddof=1).mean())) if agree else None
     spread = float(mean.std(ddof=1)) if len(mean) > 1 else float("nan")
     return MetricStats(
         dataset=dataset,
         metric=metric,
         epoch=epoch,
         seeds=seeds,
-        rows=int(complete.sum()),
+        rows=int(measured.sum()),
         networks=len(keep),
         minimum=float(mean.min()),
         median=float(np.median(mean)),
@@ -137,7 +155,9 @@ def table_stats(
         spread_to_noise=(spread / noise if noise else None) if agree else None,
         spearman=_mean_pairwise(sample, spearmanr) if agree else None,
         kendall=_mean_pairwise(sample, kendalltau) if agree else None,
-        spearman_all_rows=_mean_pairwise(values[complete], spearmanr) if agree else None,
+        spearman_all_rows=_mean_pairwise(values[measured], spearmanr) if agree else None,
+        networks_by_seed={str(s): int(np.isfinite(sample[:, i]).sum()) for i, s in enumerate(seeds)} if per_seed else None,
+        paired_networks=int(paired.sum()) if per_seed else None,
     )
 
 

@@ -54,6 +54,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=positive_int, default=None, help="train only the first K isomorphism classes")
     p.add_argument("--device", default="cpu", help="torch device for training: cpu or cuda")
     p.add_argument("--data-root", default=None, help="folder holding local dataset files (CIFAR, ImageNet16)")
+    p.add_argument("--arch-file", action="append", default=[], metavar="FILE",
+                   help="add the architectures a search proposed to a sampled table: a results file of 'nasbench run' "
+                   "(its strategies and benchmark are recorded) or a list of architecture strings, one a line; repeatable")
+    p.add_argument("--proposed-by", default=None, metavar="STRATEGY",
+                   help="the strategy that proposed a plain --arch-file's architectures (overrides a results file's)")
+    p.add_argument("--proposal-source", default=None, metavar="TEXT",
+                   help="what that strategy searched, e.g. the surrogate's name and checksum (overrides a results file's)")
+    p.add_argument("--requested-seeds-only", action="store_true",
+                   help="hold only --seeds in the table, not the other seeds the journal has for some of its classes")
     p.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     p.set_defaults(func=run)
 
@@ -74,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         bn_recalibrate=args.bn_recalibrate,
     )
+    from nasbench_suite.training.proposals import read_proposals
+
+    proposals = [p for f in args.arch_file
+                 for p in read_proposals(f, space=args.space, strategy=args.proposed_by, source=args.proposal_source)]
     try:
         data = generate_table(
             args.out,
@@ -90,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
             name=args.name,
             ray_address=args.ray_address,
             show_progress=not args.no_progress,
+            proposals=proposals,
+            journaled_seeds=not args.requested_seeds_only,
         )
     except sqlite3.Error as exc:  # the journal could not be written
         from nasbench_suite._atomic import DiskFullError
@@ -100,7 +115,11 @@ def run(args: argparse.Namespace) -> int:
             raise DiskFullError(f"no space left on device while writing the generation journal {journal}; the jobs "
                                 "journaled so far are kept (free space and rerun the same command to resume)") from exc
         raise OSError(f"generation journal {journal}: {exc}") from exc
-    print(f"wrote {args.out}: {len(data.archs)} architectures, seeds {list(args.seeds)}, {args.epochs} epochs")
+    coverage = data.protocol.get("seed_coverage", {})
+    seeds = ", ".join(f"{s} ({coverage[s]} classes)" if s in coverage else s for s in map(str, data.protocol["seeds"]))
+    proposed = data.protocol.get("proposed", {}).get("count", 0)
+    print(f"wrote {args.out}: {len(data.archs)} architectures ({proposed} proposed by search), seeds {seeds}, "
+          f"{args.epochs} epochs")
     return 0
 
 

@@ -89,6 +89,8 @@ def _print_stats(console: Any, rows: list[dict[str, Any]]) -> None:
         ("epoch", lambda r: str(r["epoch"])),
         ("seeds", lambda r: "mean only" if r["seeds"] == [-1] else ", ".join(map(str, r["seeds"]))),
         ("networks", lambda r: f"{r['networks']:,}"),
+        ("networks per seed", lambda r: ", ".join(f"{k}: {v:,}" for k, v in (r.get("networks_by_seed") or {}).items()) or "-"),
+        ("networks, 2+ seeds", lambda r: "-" if r.get("paired_networks") is None else f"{r['paired_networks']:,}"),
         ("minimum", lambda r: num(r["minimum"], 2)),
         ("median", lambda r: num(r["median"], 2)),
         ("maximum", lambda r: num(r["maximum"], 2)),
@@ -110,6 +112,20 @@ def _print_stats(console: Any, rows: list[dict[str, Any]]) -> None:
         console.print(f"best {r['dataset']} {r['metric']}: {r['best']:.2f} {r['best_arch']}", soft_wrap=True)
     if any(r["noise"] is None for r in rows):
         console.print("[yellow]-: one seed or seed means only, so seed noise cannot be measured[/]")
+
+
+def _print_composition(console: Any, protocol: dict[str, Any]) -> None:
+    """How a generated table's rows were chosen: sampled, proposed by search (by whom), seeds per class."""
+    sample, proposed = protocol.get("sample"), protocol.get("proposed")
+    if sample:
+        console.print(f"sampled: {sample['size']:,} architectures drawn uniformly with sample seed {sample['seed']}")
+    if proposed:
+        by = "; ".join(f"{p['count']:,} by {p['strategy']} on {p['source']}" for p in proposed["by"])
+        console.print(f"proposed by search: {proposed['count']:,} classes (rows {proposed['rows'][0]:,}.."
+                      f"{proposed['rows'][1] - 1:,}): {by}")
+    coverage = protocol.get("seed_coverage")
+    if coverage:
+        console.print("classes trained per seed: " + ", ".join(f"seed {k}: {v:,}" for k, v in coverage.items()))
 
 
 def _isnan(values: Any) -> Any:
@@ -172,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"{ds}: extra columns {', '.join(d['columns'])}")
     if args.stats:
         _print_stats(console, info["stats"])
+        _print_composition(console, info["protocol"] or {})
     if "plot" in info:
         console.print(f"plot: {info['plot']}")
     if info["protocol"]:

@@ -45,7 +45,8 @@ from nasbench_suite.store.model import BenchmarkData, DatasetTable
 from nasbench_suite.training.data import DATASETS
 from nasbench_suite.training.engines import ENGINES
 from nasbench_suite.training.jobs import JobSpec
-from nasbench_suite.training.journal import Journal, JobResult, ProtocolMismatchError
+from nasbench_suite.errors import InvalidArchitectureError
+from nasbench_suite.training.journal import Journal, JobResult, Proposal, ProtocolMismatchError, proposal_class
 from nasbench_suite.training.builders import get_builder
 from nasbench_suite.training.trainer import TrainProtocol
 
@@ -270,13 +271,21 @@ def generate_table(
     ray_address: str | None = None,
     show_progress: bool = True,
     write: bool = True,
+    proposals: Sequence[Proposal] = (),
+    journaled_seeds: bool = True,
 ) -> BenchmarkData:
     """Train every pending job, then assemble the table and (``write=True``) write it to ``out``.
 
     ``sample=N`` trains ``N`` architectures drawn with ``sample_seed`` (see the
     module docstring) instead of the whole space. ``limit`` keeps the first
     ``limit`` classes; ``classes`` picks classes by position in the class list
-    (:func:`isomorphism_classes` or :func:`sampled_classes`) instead. Returns the assembled data.
+    (:func:`isomorphism_classes` or :func:`sampled_classes`) instead.
+    ``proposals`` (architectures a search proposed; their ``key`` is filled in
+    here) join a sampled table's journal and are trained with ``seeds`` like
+    the sampled classes; proposals already in the journal are trained and
+    kept on every later call. ``journaled_seeds`` keeps every seed the
+    journal holds for some of the table's classes (NaN where not trained);
+    without it the table holds ``seeds`` only. Returns the assembled data.
     """
     _check_names(space, protocol, engine)
     seeds = [int(s) for s in seeds]
@@ -301,16 +310,23 @@ def generate_table(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     wall_start = time.time()
+    if proposals and sample is None:
+        raise ValueError("proposed architectures join a sampled table: give sample=N (on the command line --sample N)")
+    checked = _proposals_to_add(space, proposals)
     with Journal(jpath, _settings(space, protocol, None if sample is None else sample_seed)) as journal:
+        if checked:
+            added = journal.add_proposals(checked)
+            log.info("%d of %d proposed architectures are new to the journal", added, len(checked))
+        proposed = _proposed_classes(journal, space, plan, chosen)
+        job_archs = {c: all_classes[c].arch for c in chosen} | {proposal_class(pos): p.arch for pos, p in proposed}
         done = journal.done()
         specs = [
-            JobSpec(c, s, all_classes[c].arch, protocol.to_dict(), device, data_root, measure_costs=s == seeds[0],
-                    space=space)
+            JobSpec(c, s, arch, protocol.to_dict(), device, data_root, measure_costs=s == seeds[0], space=space)
             for s in seeds  # seed-major: every class of the first seed finishes first
-            for c in chosen
+            for c, arch in job_archs.items()
             if (c, s) not in done
         ]
-        total = len(chosen) * len(seeds)
+        total = len(job_archs) * len(seeds)
         log.info("%d of %d jobs already journaled; %d to run", total - len(specs), total, len(specs))
         if specs:
             journal.record_numerics(_numerics_here(engine, ray_address, device, protocol.threads))
@@ -326,7 +342,8 @@ def generate_table(
             for result in results:
                 journal.commit(result)
         data = assemble(
-            journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem, device=device, plan=plan
+            journal, protocol, space=space, seeds=seeds, chosen=chosen, name=name or out.stem, device=device, plan=plan,
+            proposed=proposed, journaled_seeds=journaled_seeds,
         )
         data.provenance.update(_numerics_provenance(journal.numerics()))
         data.provenance.update(
@@ -345,6 +362,35 @@ def generate_table(
     return data
 
 
+def _proposals_to_add(space: str, proposals: Sequence[Proposal]) -> list[Proposal]:
+    """``proposals`` with strings in the space's canonical form and their keys, checked against the space."""
+    sp = get_space(space)
+    out = []
+    for i, p in enumerate(proposals):
+        try:
+            arch = sp.parse(p.arch)
+        except (ValueError, TypeError, LookupError) as exc:
+            raise InvalidArchitectureError(
+                f"proposed architecture {i + 1} ({p.arch!r}) is not an architecture of space {space!r}: {exc}"
+            ) from None
+        out.append(Proposal(arch.to_string(), p.strategy, p.source, arch.canonical_key()))
+    return out
+
+
+def _proposed_classes(journal: Journal, space: str, plan: _Plan, chosen: Sequence[int]) -> list[tuple[int, Proposal]]:
+    """The journal's proposals (position, proposal) that are not isomorphic to a chosen sampled class."""
+    proposals = journal.proposals()
+    if not proposals:
+        return []
+    sp = get_space(space)
+    sampled = {sp.parse(plan.classes[c].arch).canonical_key() for c in chosen}
+    kept = [(pos, p) for pos, p in enumerate(proposals) if p.key not in sampled]
+    if len(kept) < len(proposals):
+        log.info("%d proposed architectures are isomorphic to sampled ones and are not trained again",
+                 len(proposals) - len(kept))
+    return kept
+
+
 def assemble(
     journal: Journal,
     protocol: TrainProtocol,
@@ -355,37 +401,54 @@ def assemble(
     name: str,
     device: str = "cpu",
     plan: _Plan | None = None,
+    proposed: Sequence[tuple[int, Proposal]] = (),
+    journaled_seeds: bool = True,
 ) -> BenchmarkData:
-    """The table of the ``chosen`` classes from the journal's results (all of them must be done).
+    """The table of the ``chosen`` classes and the ``proposed`` ones from the journal's results.
 
-    ``plan`` says which classes there are (default: the space's enumeration).
+    Every job of ``seeds`` must be done. With ``journaled_seeds`` the table
+    also holds every other seed the journal has for some of these classes,
+    NaN where a class was not trained with it (e.g. a second seed on the
+    first 10% of a sample, the seed-to-seed noise floor). ``plan`` says which
+    classes there are (default: the space's enumeration); proposed rows
+    follow the sampled ones, in the order they were proposed.
     """
     plan = plan or _plan(space, None, 0)
     all_classes = plan.classes
     by_job: dict[tuple[int, int], JobResult] = {(r.cls, r.seed): r for r in journal.results()}
-    missing = [(c, s) for c in chosen for s in seeds if (c, s) not in by_job]
+    # (member position or proposal order, class number, architecture) of every row, in table order
+    rows = [(m, c, plan.archs[m]) for m, c in sorted((m, c) for c in chosen for m in all_classes[c].members)]
+    rows += [(len(rows) + i, proposal_class(pos), p.arch) for i, (pos, p) in enumerate(proposed)]
+    job_classes = [*chosen, *(proposal_class(pos) for pos, _ in proposed)]
+    missing = [(c, s) for c in job_classes for s in seeds if (c, s) not in by_job]
     if missing:
         raise RuntimeError(f"{len(missing)} jobs are not finished yet, e.g. {missing[:3]}")
-    rows = sorted((m, c) for c in chosen for m in all_classes[c].members)
-    archs = [plan.archs[m] for m, _ in rows]
+    table_seeds = [int(s) for s in seeds]
+    if journaled_seeds:
+        wanted = set(job_classes)
+        table_seeds = sorted({*table_seeds, *(s for c, s in by_job if c in wanted)})
+    archs = [a for _, _, a in rows]
     n, e = len(rows), protocol.epochs
-    curves = np.full((n, len(seeds), e, len(METRICS)), np.nan)
+    curves = np.full((n, len(table_seeds), e, len(METRICS)), np.nan)
     costs = np.full((n, len(COSTS)), np.nan)
     per_class_curves: dict[int, np.ndarray] = {}
     per_class_costs: dict[int, np.ndarray] = {}
     seconds = 0.0
-    for c in chosen:
-        results = [by_job[c, s] for s in seeds]
-        per_class_curves[c] = np.stack([r.curves for r in results])
-        first = results[0]  # the job that measured the class's costs
-        per_class_costs[c] = np.array([first.params, first.flops, first.latency])
-        seconds += sum(r.seconds for r in results)
-    for row, (_, c) in enumerate(rows):
+    for c in job_classes:
+        results = [by_job.get((c, s)) for s in table_seeds]
+        per_class_curves[c] = np.stack([np.full((e, len(METRICS)), np.nan) if r is None else r.curves for r in results])
+        held = [r for r in results if r is not None]
+        # the job that measured the class's costs (the first seed it was trained with)
+        first = next((r for r in held if r.params is not None and np.isfinite(r.params)), by_job[c, seeds[0]])
+        per_class_costs[c] = np.array([first.params, first.flops, first.latency], dtype=np.float64)
+        seconds += sum(r.seconds for r in held)
+    for row, (_, c, _) in enumerate(rows):
         curves[row] = per_class_curves[c]
         costs[row] = per_class_costs[c]
+    coverage = {str(s): sum((c, s) in by_job for c in job_classes) for s in table_seeds}
     table = DatasetTable(
         epochs=np.arange(1, e + 1),
-        seeds=np.asarray(seeds, dtype=np.int64),
+        seeds=np.asarray(table_seeds, dtype=np.int64),
         metrics=METRICS,
         curves=curves,
         costs=costs,
@@ -401,19 +464,44 @@ def assemble(
             "flops": "torch.utils.flop_counter.FlopCounterMode, one input",
         },
     )
+    recorded: dict[str, Any] = {
+        **protocol.to_dict(),
+        "space": space,
+        "network": get_builder(space, protocol.skeleton).description,
+        "seeds": table_seeds,
+        "seed_coverage": coverage,
+        **plan.protocol,
+        "classes_trained": len(job_classes),
+        "classes_total": len(all_classes) + len(proposed),
+    }
+    if proposed:
+        recorded["proposed"] = _proposed_record(proposed, first_row=n - len(proposed))
     return BenchmarkData(
         name=name,
         search_space=space,
         archs=archs,
         datasets={protocol.dataset: table},
-        protocol={
-            **protocol.to_dict(),
-            "space": space,
-            "network": get_builder(space, protocol.skeleton).description,
-            "seeds": [int(s) for s in seeds],
-            **plan.protocol,
-            "classes_trained": len(chosen),
-            "classes_total": len(all_classes),
-        },
-        provenance={"job_seconds_total": seconds, "jobs": len(chosen) * len(seeds)},
+        protocol=recorded,
+        provenance={"job_seconds_total": seconds, "jobs": sum(coverage.values())},
     )
+
+
+#: how proposed architectures join a sampled table, recorded with them
+PROPOSAL_POLICY = (
+    "architectures proposed by search strategies (nasbench generate --arch-file), each trained like a sampled one; "
+    "a proposal isomorphic to a sampled architecture or an earlier proposal is not trained again; "
+    "proposed rows follow the sampled rows, in the order they were proposed"
+)
+
+
+def _proposed_record(proposed: Sequence[tuple[int, Proposal]], *, first_row: int) -> dict[str, Any]:
+    """The ``proposed`` protocol entry: which rows were proposed, by which strategy, searching what."""
+    by: dict[tuple[str, str], int] = {}
+    for _, p in proposed:
+        by[p.strategy, p.source] = by.get((p.strategy, p.source), 0) + 1
+    return {
+        "policy": PROPOSAL_POLICY,
+        "rows": [int(first_row), int(first_row) + len(proposed)],
+        "count": len(proposed),
+        "by": [{"strategy": st, "source": src, "count": k} for (st, src), k in by.items()],
+    }

@@ -5,6 +5,11 @@ at any moment (``kill -9`` included) loses at most the jobs in flight; rerun
 the same command and it continues. The journal stores the generation's
 settings (training protocol, search space, seeds) and refuses to continue a
 generation with different ones.
+
+Architectures proposed by a search (rather than drawn by the sampler) are
+kept in their own table, numbered in the order they were added; the jobs of
+proposal ``p`` are journaled under class number ``-(p + 1)``, so they never
+collide with the sampled classes, whose positions grow with the sample.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 
 from nasbench_suite.errors import NasBenchError
 
-__all__ = ["Journal", "JobResult", "ProtocolMismatchError"]
+__all__ = ["Journal", "JobResult", "Proposal", "ProtocolMismatchError", "proposal_class"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +35,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     curves BLOB NOT NULL, epochs INTEGER NOT NULL,
     params REAL, flops REAL, latency REAL, seconds REAL, worker TEXT, finished REAL,
     PRIMARY KEY (cls, seed)
+);
+CREATE TABLE IF NOT EXISTS proposals (
+    pos INTEGER PRIMARY KEY, arch TEXT NOT NULL UNIQUE, key TEXT NOT NULL UNIQUE,
+    strategy TEXT NOT NULL, source TEXT NOT NULL, added REAL NOT NULL
 );
 """
 
@@ -51,6 +60,23 @@ class JobResult:
     latency: float
     seconds: float
     worker: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An architecture a search proposed: its string, the strategy, what it searched, and its canonical key."""
+
+    arch: str
+    strategy: str
+    #: what the strategy searched, e.g. ``"benchmark nb101-pilot-ensemble (checksum 1a2b...)"``
+    source: str
+    #: the space's ``canonical_key`` of ``arch`` (filled in when the proposal joins a journal)
+    key: str = ""
+
+
+def proposal_class(pos: int) -> int:
+    """The class number under which the jobs of proposal ``pos`` are journaled (negative)."""
+    return -(int(pos) + 1)
 
 
 def _canonical_json(data: Any) -> str:
@@ -151,6 +177,25 @@ class Journal:
         for cls, seed, arch, blob, epochs, params, flops, latency, seconds, worker in rows:
             curves = np.frombuffer(blob, dtype="<f8").reshape(int(epochs), -1).copy()
             yield JobResult(int(cls), int(seed), arch, curves, params, flops, latency, seconds, worker or "")
+
+    def add_proposals(self, proposals: list[Proposal]) -> int:
+        """Append ``proposals`` whose string and canonical key are new to the journal; how many were added."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            start = int(self._db.execute("SELECT COUNT(*) FROM proposals").fetchone()[0])
+            added = 0
+            for p in proposals:
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO proposals VALUES (?,?,?,?,?,?)",
+                    (start + added, p.arch, p.key, p.strategy, p.source, time.time()),
+                )
+                added += cur.rowcount
+        return added
+
+    def proposals(self) -> list[Proposal]:
+        """Every proposed architecture, in the order added (position ``p`` is the list index)."""
+        rows = self._db.execute("SELECT arch, key, strategy, source FROM proposals ORDER BY pos")
+        return [Proposal(str(a), str(st), str(src), str(k)) for a, k, st, src in rows]
 
     def close(self) -> None:
         """Close the database."""
