@@ -80,29 +80,40 @@ def list_benchmarks() -> list[str]:
     return sorted({*_registered, *_found()})
 
 
-def open_benchmark(path: str | os.PathLike[str], *, verify: bool = False) -> Any:
-    """Open a store file (``.h5``) or a saved surrogate directory as a Benchmark."""
+def open_benchmark(path: str | os.PathLike[str], *, verify: bool = False, noise: bool = False) -> Any:
+    """Open a store file (``.h5``) or a saved surrogate directory as a Benchmark.
+
+    ``noise=True`` opens a surrogate whose per-seed queries add its calibrated
+    seed noise (a table's seeds are measured, so it is refused for a table).
+    """
     path = Path(path)
     if path.is_dir():
         if not (path / "card.json").is_file():
             raise FileNotFoundError(f"{str(path)!r} is a folder without card.json: not a saved surrogate")
         from nasbench_suite.surrogates.io import open_surrogate
 
-        return open_surrogate(path)
+        return open_surrogate(path, noise=noise)
+    if noise:
+        raise ValueError(f"noise=True is for surrogate benchmarks; {str(path)!r} is a table, whose seeds are measured")
     from nasbench_suite.store.reader import TableBenchmark
 
     return TableBenchmark(path, verify=verify)
 
 
-def load(name: str, *, verify: bool = False) -> Any:
-    """Open a registered or shipped benchmark by name (see :func:`list_benchmarks`)."""
+def load(name: str, *, verify: bool = False, noise: bool = False) -> Any:
+    """Open a registered or shipped benchmark by name (see :func:`list_benchmarks`).
+
+    ``noise=True``: a surrogate benchmark answering each seed with its own noisy sample (see :func:`open_benchmark`).
+    """
     if name in _registered:
+        if noise:
+            raise ValueError(f"noise=True opens shipped surrogate folders; {name!r} was registered in this process")
         return _registered[name]()
     found = _found()
     if "+" in name and name.split("+", 1)[0] in found:
         return _with_costs(name, verify=verify)
     if name in found:
-        return open_benchmark(found[name], verify=verify)
+        return open_benchmark(found[name], verify=verify, noise=noise)
     raise UnknownNameError("benchmark", name, list_benchmarks())
 
 

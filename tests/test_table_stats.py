@@ -81,7 +81,7 @@ def test_large_table_recovers_the_planted_noise_and_spread(tmp_path: Path) -> No
     assert s.spearman == pytest.approx(6 / math.pi * math.asin(rho / 2), abs=0.02)
 
 
-def test_one_seed_or_means_only_has_no_noise_and_missing_rows_are_left_out(tmp_path: Path) -> None:
+def test_one_seed_or_means_only_has_no_noise_and_rows_with_one_seed_count_in_the_range_only(tmp_path: Path) -> None:
     path = _generated_table(tmp_path / "t.h5", n=50, seeds=(-1,), arch_sd=3.0, seed_sd=0.0)
     s = table_stats(open_benchmark(path), "d")
     assert s.seeds == (-1,) and s.noise is None and s.spearman is None and s.spread_to_noise is None
@@ -96,7 +96,11 @@ def test_one_seed_or_means_only_has_no_noise_and_missing_rows_are_left_out(tmp_p
     write_store(tmp_path / "gaps.h5", data)
     bench = open_benchmark(tmp_path / "gaps.h5")
     s = table_stats(bench, "d", rows=np.arange(6))
-    assert s.rows == 5 and s.networks == 5 and s.minimum == 1.5 and s.maximum == 8.0
+    assert s.rows == 6 and s.networks == 6 and s.minimum == 1.5 and s.maximum == 8.0 and s.median == 5.0
+    assert s.networks_by_seed == {"0": 5, "1": 6} and s.paired_networks == 5
+    paired = np.array([[1, 2], [3, 5], [6, 6], [7, 9], [8, 7]], dtype=float)
+    assert s.noise == pytest.approx(math.sqrt(np.mean(np.var(paired, axis=1, ddof=1))))
+    assert s.spearman == pytest.approx(spearmanr(paired[:, 0], paired[:, 1]).statistic)
     with pytest.raises(NotMeasuredError, match=r"epoch 3 of dataset 'd': the table holds epochs \[5\]"):
         table_stats(bench, "d", epoch=3)
     with pytest.raises(NotMeasuredError, match="test_acc at epoch 5"):

@@ -1,5 +1,6 @@
-"""``nasbench surrogate fit|eval|fidelity``: train a performance predictor on a table, measure a saved one, or
-check that searches on a surrogate behave like searches on the table."""
+"""``nasbench surrogate fit|build|eval|fidelity``: train a performance predictor on a table, build the surrogate
+benchmark of a trained table, measure a saved one, or check that searches on a surrogate behave like searches
+on the table."""
 
 from __future__ import annotations
 
@@ -46,6 +47,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     fit.add_argument("--out", type=Path, required=True, help="folder to write (models, card.json, card.md, plots)")
     add_force(fit, "--out folder")
     fit.set_defaults(func=_fit)
+
+    build = verbs.add_parser(
+        "build", help="build the surrogate benchmark of a trained table of any space and write it with its card",
+        description="Fit the surrogate benchmark of one dataset of a table: an ensemble for valid_acc and test_acc "
+        "(its spread is the predictive std), seed noise from the table's seed pairs, and a runtime model "
+        "(train_time per epoch, so --budget-seconds works). The card holds group-held-out scores. Write it to "
+        "surrogates/NAME to ship it: nasbench_suite.load(NAME) then opens it.",
+    )
+    build.add_argument("--benchmark", required=True, help="trained table: a catalog name or a .h5 file")
+    build.add_argument("--dataset", help="dataset to fit (default: the table's first)")
+    build.add_argument("--name", required=True, help="the surrogate benchmark's name")
+    build.add_argument("--model", default="ensemble", choices=SURROGATES.names(), help="accuracy preset (default: ensemble)")
+    build.add_argument("--runtime-model", default="xgb", choices=SURROGATES.names(), help="train_time preset (default: xgb)")
+    build.add_argument("--train-size", type=_train_size, default=0.8,
+                       help="training architectures: count or fraction; the rest are held out (default 0.8)")
+    build.add_argument("--epoch", type=positive_int, action="append", help="epoch to fit (repeat; default: the final epoch)")
+    build.add_argument("--all-epochs", action="store_true", help="fit every epoch the table holds")
+    build.add_argument("--seed", type=non_negative_int, default=0, help="seed of the split and the models (default 0)")
+    build.add_argument("--out", type=Path, required=True, help="folder to write (surrogates/NAME to ship it)")
+    add_force(build, "--out folder")
+    build.set_defaults(func=_build)
 
     ev = verbs.add_parser("eval", help="measure a saved surrogate against a table")
     ev.add_argument("directory", type=Path, help="saved surrogate folder (with card.json)")
@@ -119,11 +141,9 @@ def _modes(text: str) -> tuple[str, ...]:
 
 
 def _fit(args: argparse.Namespace) -> int:
+    from nasbench_suite._atomic import check_output
     from nasbench_suite.catalog import resolve
-    from nasbench_suite.surrogates.card import scatter_plot
     from nasbench_suite.surrogates.training import fit_surrogate
-
-    from nasbench_suite._atomic import atomic_folder, check_output
 
     check_output(args.out, force=args.force, folder=True)
     console = make_console()
@@ -145,7 +165,42 @@ def _fit(args: argparse.Namespace) -> int:
             noise_std=args.noise_std,
             name=args.name,
         )
-    with atomic_folder(args.out) as folder:  # the bundle appears whole or not at all
+    checksum = _write_bundle(bench, held, args.out)
+    _print_quality(console, bench.card["models"])
+    console.print(f"wrote [bold]{args.out}[/] (checksum {checksum[:16]}…)")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from nasbench_suite._atomic import check_output
+    from nasbench_suite.catalog import resolve
+    from nasbench_suite.surrogates.build import build_benchmark
+
+    check_output(args.out, force=args.force, folder=True)
+    console = make_console()
+    table = resolve(args.benchmark)
+    dataset = args.dataset or table.datasets[0]
+    epochs = args.epoch
+    if args.all_epochs and dataset in table.datasets:
+        epochs = list(table.epochs(dataset))
+    with console.status(f"building {args.name} from {table.name} ..."):
+        bench, held = build_benchmark(table, name=args.name, dataset=dataset, epochs=epochs, model=args.model,
+                                      runtime_model=args.runtime_model, train_size=args.train_size, seed=args.seed)
+    checksum = _write_bundle(bench, held, args.out)
+    _print_quality(console, bench.card["models"])
+    t = bench.card["table"]
+    console.print(f"from {t['rows']:,} rows ({t['networks']:,} networks, {t['proposed']:,} proposed by search), seeds "
+                  f"{t['seeds']}; runtime model: {bench.card['runtime_model']['preset']} on train_time")
+    console.print(f"wrote [bold]{args.out}[/] (checksum {checksum[:16]}…)")
+    return 0
+
+
+def _write_bundle(bench: Any, held: list[Any], out: Path) -> str:
+    """Save ``bench`` with a held-out scatter plot per predictor into ``out`` (whole or not at all); its checksum."""
+    from nasbench_suite._atomic import atomic_folder
+    from nasbench_suite.surrogates.card import scatter_plot
+
+    with atomic_folder(out) as folder:  # the bundle appears whole or not at all
         plots = {}
         for h in held:
             rel = f"scatter_{h.dataset}_{h.metric}_{h.epoch}.png"
@@ -155,10 +210,7 @@ def _fit(args: argparse.Namespace) -> int:
             rel = plots.get((entry["dataset"], entry["metric"], entry["epoch"]))
             if rel:
                 entry["plot"] = rel
-        checksum = bench.save(folder)
-    _print_quality(console, bench.card["models"])
-    console.print(f"wrote [bold]{args.out}[/] (checksum {checksum[:16]}…)")
-    return 0
+        return bench.save(folder)
 
 
 def _print_quality(console: Any, entries: list[dict[str, Any]]) -> None:

@@ -133,6 +133,7 @@ def fit_surrogate(
     noise_std: float | None = None,
     n_virtual_seeds: int = 3,
     name: str | None = None,
+    metric_models: dict[str, str] | None = None,
 ) -> tuple[SurrogateBenchmark, list[HeldOut]]:
     """Fit preset ``model`` on ``table`` and measure it on the held-out architectures.
 
@@ -157,6 +158,9 @@ def fit_surrogate(
         Seeds a noisy surrogate answers for where the table holds only a seed mean.
     name
         Benchmark name (default ``<table>-<model>``).
+    metric_models
+        Presets for particular metrics instead of ``model`` (e.g. a cheap one
+        for ``train_time``, the runtime model).
     """
     space = table.search_space.name
     datasets = tuple(datasets) if datasets else tuple(table.datasets)
@@ -174,7 +178,8 @@ def fit_surrogate(
             if epoch not in table.epochs(ds):
                 raise NotMeasuredError(f"epoch {epoch!r} is not held for dataset {ds!r}; held: {list(table.epochs(ds))}")
             for m in metrics:
-                entry = _fit_one(table, ds, m, int(epoch), model, space, train_size, seed, noise_std, archs, fitted, held)
+                preset = (metric_models or {}).get(m, model)
+                entry = _fit_one(table, ds, m, int(epoch), preset, space, train_size, seed, noise_std, archs, fitted, held)
                 if entry is None:
                     skipped.append(f"{ds}/{m}@{epoch}")
                 else:
@@ -186,6 +191,7 @@ def fit_surrogate(
         raise NotMeasuredError(f"nothing to fit: {', '.join(skipped)} measure fewer than 2 architectures")
     card = {
         "preset": model,
+        **({"metric_presets": dict(metric_models)} if metric_models else {}),
         "random_state": seed,
         "source": {"benchmark": table.name, "checksum": getattr(table, "checksum", "")},
         "models": entries,
@@ -240,7 +246,11 @@ def _fit_one(
     estimator.fit(list(archs[train]), y[train])
     fit_seconds = time.perf_counter() - start
     per_seed = _per_seed(table, ds, metric, epoch)
+    # one row per isomorphism class: a generated table copies a class's numbers to all its members
+    distinct = np.unique(groups, return_index=True)[1]
+    per_seed = None if per_seed is None else per_seed[np.sort(distinct)]
     noise = NoiseModel.calibrate(per_seed) if per_seed is not None else None
+    paired = 0 if per_seed is None else int((np.isfinite(per_seed).sum(axis=1) >= 2).sum())
     if noise is None and noise_std is not None:
         noise = NoiseModel.constant(noise_std)
     fitted.append(FittedModel(ds, metric, epoch, estimator, noise))
@@ -248,6 +258,7 @@ def _fit_one(
         "dataset": ds,
         "metric": metric,
         "epoch": epoch,
+        "preset": model,
         "fit_seconds": round(fit_seconds, 3),
         "split": {
             "method": GROUP_SPLIT,
@@ -258,6 +269,10 @@ def _fit_one(
             "isomorphs_excluded": int(ok.size - train.size - test.size),
         },
         "quality": None,
+        "noise_model": {
+            "source": noise.source if noise is not None else None,
+            "paired_networks": paired,
+        },
     }
     if test.size >= 2:
         start = time.perf_counter()

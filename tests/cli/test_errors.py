@@ -61,14 +61,14 @@ BAD_INT = ("-1", "abc", "1.5")
 BAD_FLOAT = ("nan", "-1", "abc")
 UNKNOWN = "no-such-name"
 #: options whose value is a file or folder that is read
-INPUTS = {"benchmark", "results", "directory", "reuse", "paths", "path", "file", "nats", "mini"}
+INPUTS = {"benchmark", "results", "directory", "reuse", "paths", "path", "file", "nats", "mini", "arch_file"}
 #: options whose value is written
 OUTPUTS = {"out", "plot", "board", "workdir"}
 #: options naming something from a fixed set
 NAMES = {"dataset", "strategies", "proxies", "space", "skeleton", "engine", "device", "metric", "train_dataset", "arch",
          "budgets", "datasets", "strategy", "predictors"}
 #: options whose value is free text or only used with other machines or data: nothing to refuse
-FREE = {"title", "name", "ray_address", "data_root", "nonce"}
+FREE = {"title", "name", "ray_address", "data_root", "nonce", "proposed_by", "proposal_source"}
 SPECIAL = {
     "seeds": ("-1", "5-2", "x", "1.5"),
     "train_size": ("0", "abc", "-3", "1.5"),

@@ -62,7 +62,9 @@ def test_rerun_of_a_finished_generation_trains_nothing(tiny_table: Path, tiny: T
 
     before = rows()
     data = generate_table(tiny_table, tiny, seeds=(0,), limit=3, show_progress=False, write=False)
-    assert data.datasets["digits"].seeds.tolist() == [0]  # a subset of the journaled seeds assembles at once
+    assert data.datasets["digits"].seeds.tolist() == [0, 1]  # the journal's other seed is kept
+    only = generate_table(tiny_table, tiny, seeds=(0,), limit=3, show_progress=False, write=False, journaled_seeds=False)
+    assert only.datasets["digits"].seeds.tolist() == [0]  # a subset of the journaled seeds assembles at once
     assert rows() == before
 
 
