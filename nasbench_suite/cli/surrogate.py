@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--epoch", type=positive_int, action="append", help="epoch to fit (repeat; default: the final epoch)")
     build.add_argument("--all-epochs", action="store_true", help="fit every epoch the table holds")
     build.add_argument("--seed", type=non_negative_int, default=0, help="seed of the split and the models (default 0)")
+    build.add_argument("--optimum-sample", type=positive_int, default=None, metavar="N",
+                       help="architectures sampled to find the predicted optimum of a space too large to enumerate "
+                       "(recorded in the card; default 100,000)")
     build.add_argument("--out", type=Path, required=True, help="folder to write (surrogates/NAME to ship it)")
     add_force(build, "--out folder")
     build.set_defaults(func=_build)
@@ -185,7 +188,8 @@ def _build(args: argparse.Namespace) -> int:
         epochs = list(table.epochs(dataset))
     with console.status(f"building {args.name} from {table.name} ..."):
         bench, held = build_benchmark(table, name=args.name, dataset=dataset, epochs=epochs, model=args.model,
-                                      runtime_model=args.runtime_model, train_size=args.train_size, seed=args.seed)
+                                      runtime_model=args.runtime_model, train_size=args.train_size, seed=args.seed,
+                                      optimum_sample=args.optimum_sample)
     checksum = _write_bundle(bench, held, args.out)
     _print_quality(console, bench.card["models"])
     t = bench.card["table"]

@@ -126,9 +126,9 @@ class SurrogateBenchmark(ObjectiveMixin):
                     "only a seed mean, so refit with an explicit noise standard deviation (--noise-std)"
                 )
         self.checksum = checksum
-        #: architectures sampled (seed 0) to estimate the optimum of a space too large to enumerate
-        self.optimum_sample = OPTIMUM_SAMPLE
         self.card = card or {}
+        #: architectures sampled (seed 0) to estimate the optimum of a space too large to enumerate
+        self.optimum_sample = int(self.card.get("optimum_sample", OPTIMUM_SAMPLE))
         self._cache: dict[tuple[str, str, int], np.ndarray] = {}
         self._optimum: dict[tuple[str, str, int], tuple[Any, float]] = {}
 
@@ -327,6 +327,9 @@ class SurrogateBenchmark(ObjectiveMixin):
         if (dataset, metric, e) not in self._models:
             raise NotMeasuredError(f"{metric} has no predictor for dataset {dataset!r} at epoch {e} in {self.name!r}")
         key = (dataset, metric, e)
+        stored = (self.card.get("optima") or {}).get(f"{dataset}/{metric}@{e}")
+        if key not in self._optimum and stored and stored.get("method") == self.optimum_method:
+            self._optimum[key] = (self.search_space.parse(stored["arch"]), float(stored["value"]))
         if key not in self._optimum:
             if self.enumerable:
                 archs, values = self._all_archs, self._all(dataset, metric, e)
@@ -338,6 +341,22 @@ class SurrogateBenchmark(ObjectiveMixin):
             i = int(np.nanargmin(values) if lower else np.nanargmax(values))
             self._optimum[key] = (archs[i], float(values[i]))
         return self._optimum[key]
+
+    def record_optima(self, metrics: Sequence[str] = ("valid_acc", "test_acc")) -> dict[str, Any]:
+        """Compute :meth:`optimum` of ``metrics`` at every fitted epoch and keep them in the card (saved with it).
+
+        For a space too large to enumerate the optimum is the best of a seeded
+        sample, which takes minutes to predict; recorded once, opening the
+        saved benchmark does not repeat it.
+        """
+        optima = {}
+        for ds, metric, e in sorted(self._models):
+            if metric in metrics:
+                arch, value = self.optimum(ds, metric=metric, epoch=e)
+                optima[f"{ds}/{metric}@{e}"] = {"arch": arch.to_string(), "value": value, "method": self.optimum_method}
+        self.card["optimum_sample"] = self.optimum_sample
+        self.card["optima"] = optima
+        return optima
 
     # ----------------------------------------------------------- persistence
     def save(self, directory: str | os.PathLike[str], *, card: dict[str, Any] | None = None) -> str:

@@ -48,12 +48,16 @@ def build_benchmark(
     runtime_model: str = "xgb",
     train_size: int | float = 0.8,
     seed: int = 0,
+    optimum_sample: int | None = None,
 ) -> tuple[SurrogateBenchmark, list[HeldOut]]:
     """Fit the surrogate benchmark ``name`` on ``dataset`` of ``table`` (see the module docstring).
 
     ``epochs`` are the fidelities to fit (default: the table's final epoch);
     ``train_size`` the training cells (a count or a fraction; the rest, minus
-    isomorphs of training cells, are held out). Raises
+    isomorphs of training cells, are held out). The predicted optimum of
+    each accuracy is computed once and recorded in the card (for a space too
+    large to enumerate, the best of ``optimum_sample`` architectures sampled
+    with seed 0; default :data:`~nasbench_suite.surrogates.benchmark.OPTIMUM_SAMPLE`). Raises
     :class:`~nasbench_suite.errors.NotMeasuredError` for a table without
     trained rows or without training times.
     """
@@ -101,4 +105,9 @@ def build_benchmark(
         "proposed": (protocol.get("proposed") or {}).get("count", 0),
         "proposed_by": (protocol.get("proposed") or {}).get("by", []),
     }
+    if optimum_sample is not None:
+        if int(optimum_sample) < 1:
+            raise ValueError(f"optimum_sample must be a positive number of architectures, got {optimum_sample!r}")
+        bench.optimum_sample = int(optimum_sample)
+    bench.record_optima(ACCURACY_METRICS)
     return bench, held

@@ -46,6 +46,8 @@ BASE: dict[str, list[str]] = {
     "latency": ["--benchmark", "{store}", "--skeleton", "light", "--channels", "4", "--cells", "1", "--train-dataset", "digits",
                 "--settings", "b1-t1", "--repeats", "1", "--warmup", "0", "--limit", "1", "--out", "{out}.h5", "--no-progress"],
     "surrogate fit": ["--benchmark", "{store}", "--dataset", "toy", "--train-size", "10", "--out", "{out}"],
+    "surrogate build": ["--benchmark", "{store}", "--dataset", "toy", "--name", "x", "--model", "ridge",
+                        "--runtime-model", "ridge", "--train-size", "10", "--out", "{out}"],
     "surrogate eval": ["{surrogate}", "--benchmark", "{store}"],
     "surrogate fidelity": ["--benchmark", "{store}", "--dataset", "toy", "--train-sizes", "10", "--strategies", "rs",
                            "--seeds", "0", "--evals", "3", "--model", "ridge", "--modes", "mean", "--out", "{out}"],

@@ -63,7 +63,8 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     table = _sampled_table(root / "darts-sample.h5")
     out = root / "surrogates" / "darts-sample-sur"
     assert main(["surrogate", "build", "--benchmark", str(table), "--name", "darts-sample-sur", "--model", "rf",
-                 "--runtime-model", "ridge", "--train-size", "60", "--epoch", "2", "--out", str(out)]) == 0
+                 "--runtime-model", "ridge", "--train-size", "60", "--epoch", "2", "--optimum-sample", "500",
+                 "--out", str(out)]) == 0
     return out
 
 
@@ -73,6 +74,8 @@ def test_card_holds_group_held_out_scores_noise_from_seed_pairs_and_a_runtime_mo
     assert card["runtime_model"]["metric"] == "train_time" and card["runtime_model"]["preset"] == "ridge"
     assert card["table"]["rows"] == N and card["table"]["classes_per_seed"] == {"0": N, "1": PAIRED}
     assert card["metric_presets"] == {"train_time": "ridge"}
+    assert card["optimum_sample"] == 500 and set(card["optima"]) == {"digits/valid_acc@2", "digits/test_acc@2"}
+    assert card["optima"]["digits/test_acc@2"]["method"] == "best of 500 architectures sampled with seed 0"
     models = {(m["metric"], m["epoch"]): m for m in card["models"]}
     assert set(models) == {(m, 2) for m in ("valid_acc", "test_acc", "train_time")}
     for (metric, _), m in models.items():
@@ -101,6 +104,10 @@ def test_load_by_name_uncertainty_noise_and_bad_input(shipped: Path, monkeypatch
     monkeypatch.setenv("NASBENCH_SUITE_PATH", str(shipped.parent))
     bench = nbs.load("darts-sample-sur")
     assert isinstance(bench, SurrogateBenchmark) and bench.space_name == "darts"
+    best, value = bench.optimum("digits", metric="test_acc")
+    recorded = bench.card["optima"]["digits/test_acc@2"]
+    assert (best.to_string(), value) == (recorded["arch"], recorded["value"])
+    assert value == pytest.approx(float(bench.query_many([best], "digits", metric="test_acc")[0]))
     archs = [get_space("darts").sample(np.random.default_rng(7)).to_string() for _ in range(3)]
     mean, std = bench.predict(archs, "digits", metric="valid_acc", return_std=True)
     assert mean.shape == std.shape == (3,) and (std > 0).all()
