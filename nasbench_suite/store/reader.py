@@ -507,8 +507,12 @@ class TableBenchmark(ObjectiveMixin):
         return self.full_space.parse(self.archs[row]), float(values[row])
 
     def to_frame(self, dataset: str, *, epoch: int | None = None, seed: int | None = None) -> Any:
-        """All architectures' metrics at one epoch as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
+        """All architectures' metrics at one epoch as a pandas DataFrame (pandas: the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("to_frame needs pandas, which is not installed: pip install 'nasbench-suite[pandas]' "
+                              "(or pandas itself); query_many gives the same numbers as numpy arrays") from exc
 
         d = self._dataset(dataset)
         e = self._epoch_pos(d, epoch)
