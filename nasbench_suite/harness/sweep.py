@@ -38,6 +38,7 @@ from nasbench_suite.harness.results import (
 from nasbench_suite.harness.runner import Task, jsonable_params
 from nasbench_suite.harness.simulator import RunOutcome
 from nasbench_suite.strategies import STRATEGIES, SearchContext, get_strategy
+from nasbench_suite.strategies.base import recorded_params
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,8 @@ def _check_existing(path: Path, lines: list[str], settings: dict[str, Any], para
                 f"use another --out file or delete it"
             )
         key = run_key(record)
-        if key[0] in params and not same_params(record["strategy"]["params"], params[key[0]]):
+        if key[0] in params and not same_params(recorded_params(get_strategy(key[0]), record["strategy"]["params"]),
+                                                params[key[0]]):
             raise SweepMismatchError(
                 f"{path}:{i}: strategy {key[0]!r} ran with params {record['strategy']['params']!r}, this sweep uses "
                 f"{params[key[0]]!r}; use another --out file or delete it"

@@ -59,10 +59,11 @@ def recompute_decisions(rec: dict[str, Any], lookup: Any) -> RecomputeResult:
 
     from nasbench_suite.harness.runner import numerics_record
     from nasbench_suite.strategies import SearchContext, get_strategy
+    from nasbench_suite.strategies.base import recorded_params
 
     cls = get_strategy(rec["strategy"]["name"])
     context = SearchContext(lookup.space, lookup.fidelities, dataset=lookup.dataset)
-    instance = cls(context, seed=int(rec["seed"]), **dict(rec["strategy"]["params"]))
+    instance = cls(context, seed=int(rec["seed"]), **recorded_params(cls, dict(rec["strategy"]["params"])))
     cpu = time.process_time()
     with threadpool_limits(limits=1):  # as the harness runs it
         fresh = instance.recompute_decisions()

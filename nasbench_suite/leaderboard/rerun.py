@@ -28,6 +28,8 @@ import numpy as np
 
 from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.runner import Task
+from nasbench_suite.strategies import STRATEGIES, get_strategy
+from nasbench_suite.strategies.base import recorded_params
 
 #: fewest expensive runs re-run per file (when it holds that many)
 MIN_SAMPLE = 5
@@ -112,8 +114,12 @@ def task_for(rec: dict[str, Any], ref: str) -> Task:
     budget = Budget(rec["budget"]["kind"], rec["budget"]["value"])
     replay = tuple(rec["search_costs"]) if "search_costs" in rec else None  # measured: replayed, and re-measured alongside
     decisions = rec["decisions"] if isinstance(rec.get("decisions"), dict) else None  # decided: replayed, recomputed apart
-    return Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], rec["strategy"]["name"], rec["seed"],
-                dict(rec["strategy"]["params"]), search_costs=replay, decisions=decisions, objectives=objectives_of(rec))
+    name = rec["strategy"]["name"]
+    params = dict(rec["strategy"]["params"])
+    if name in STRATEGIES:  # an unknown name fails in the re-run, with the registry's message
+        params = recorded_params(get_strategy(name), params)
+    return Task(ref, rec["dataset"], rec["epoch"], budget, rec["workers"], name, rec["seed"],
+                params, search_costs=replay, decisions=decisions, objectives=objectives_of(rec))
 
 
 def execute(tasks: Sequence[Task], *, jobs: int) -> Iterator[tuple[int, str | Exception]]:

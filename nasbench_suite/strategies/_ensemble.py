@@ -42,29 +42,44 @@ class MLPEnsemble:
         self.seed = seed
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> MLPEnsemble:
-        """Train every member on all of ``(X, y)``."""
+        """Train every member, from a fresh random initialization, on all of ``(X, y)`` for ``steps`` steps."""
         import torch
 
         with _one_thread():
             gen = torch.Generator().manual_seed(self.seed)
-            Xt = torch.as_tensor(np.asarray(X, dtype=np.float32))
-            y = np.asarray(y, dtype=np.float64)
-            self.mu_, self.sigma_ = float(y.mean()), float(y.std()) or 1.0
-            yt = torch.as_tensor(((y - self.mu_) / self.sigma_).astype(np.float32))
-            sizes = (Xt.shape[1], *self.hidden, 1)
+            sizes = (np.shape(X)[1], *self.hidden, 1)
             params = []
             for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
                 w = torch.randn(self.members, fan_in, fan_out, generator=gen) * (2.0 / fan_in) ** 0.5
                 params += [w.requires_grad_(), torch.zeros(self.members, 1, fan_out, requires_grad=True)]
-            opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
-            Xe = Xt.expand(self.members, *Xt.shape)
-            for _ in range(self.steps):
-                opt.zero_grad()
-                loss = ((self._forward(params, Xe) - yt) ** 2).mean(dim=1).sum()
-                loss.backward()
-                opt.step()
-            self.params_ = [p.detach() for p in params]
+            self._train(params, X, y, self.steps)
         return self
+
+    def partial_fit(self, X: np.ndarray, y: np.ndarray, *, steps: int) -> MLPEnsemble:
+        """Train on all of ``(X, y)`` for ``steps`` more steps, starting from the fitted weights (a warm start;
+        a fresh Adam state); a fresh fit when not fitted yet."""
+        if not hasattr(self, "params_"):
+            return self.fit(X, y)
+        with _one_thread():
+            self._train([p.clone().requires_grad_() for p in self.params_], X, y, steps)
+        return self
+
+    def _train(self, params: list, X: np.ndarray, y: np.ndarray, steps: int) -> None:
+        """Full-batch Adam on standardized targets from ``params``; sets ``params_``, ``mu_`` and ``sigma_``."""
+        import torch
+
+        Xt = torch.as_tensor(np.asarray(X, dtype=np.float32))
+        y = np.asarray(y, dtype=np.float64)
+        self.mu_, self.sigma_ = float(y.mean()), float(y.std()) or 1.0
+        yt = torch.as_tensor(((y - self.mu_) / self.sigma_).astype(np.float32))
+        opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
+        Xe = Xt.expand(self.members, *Xt.shape)
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = ((self._forward(params, Xe) - yt) ** 2).mean(dim=1).sum()
+            loss.backward()
+            opt.step()
+        self.params_ = [p.detach() for p in params]
 
     @staticmethod
     def _forward(params: list, X: object) -> object:

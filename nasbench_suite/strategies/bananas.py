@@ -13,6 +13,8 @@ from nasbench_suite.strategies._ensemble import MLPEnsemble
 from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, Strategy, require
 
 ACQUISITIONS = ("its", "ucb")
+#: how the ensemble follows new results: ``warm`` continues training it; ``refit`` trains a fresh one
+UPDATES = ("warm", "refit")
 
 
 class Bananas(Strategy):
@@ -41,12 +43,21 @@ class Bananas(Strategy):
     hidden : list of int
         Hidden layer widths of each MLP.
     train_steps : int
-        Full-batch Adam steps per fit.
+        Full-batch Adam steps of a fit from a random initialization.
+    update : {"warm", "refit"}
+        ``"warm"`` (the default): the first fit starts from a random initialization; each later one continues
+        from the previous weights for ``warm_steps`` steps on all results (a fresh Adam state), so a
+        1,000-evaluation run takes seconds. ``"refit"``: every fit starts afresh (``train_steps`` steps; how runs
+        recorded without an ``update`` parameter were made).
+    warm_steps : int
+        Full-batch Adam steps of a warm-started fit.
     """
 
     name = "bananas"
     #: cheap hyperparameters for conformance checks (a small, briefly trained ensemble)
     check_params: ClassVar[dict[str, Any]] = {"num_ensemble": 2, "train_steps": 30}
+    #: parameters added after runs were published, with the value those runs used
+    absent_params: ClassVar[dict[str, Any]] = {"update": "refit"}
     own_numerics = True  # a model fit on the observations decides the proposals
 
     def __init__(
@@ -64,11 +75,15 @@ class Bananas(Strategy):
         encoding: str | None = None,
         hidden: list[int] | tuple[int, ...] = (32, 32),
         train_steps: int = 100,
+        update: str = "warm",
+        warm_steps: int = 20,
     ) -> None:
         super().__init__(context, seed=seed)
         require(acquisition in ACQUISITIONS, f"acquisition must be one of {ACQUISITIONS}, got {acquisition!r}")
+        require(update in UPDATES, f"update must be one of {UPDATES}, got {update!r}")
         for label, v in (("num_init", num_init), ("batch_size", batch_size), ("num_ensemble", num_ensemble),
-                         ("num_candidates", num_candidates), ("num_parents", num_parents), ("train_steps", train_steps)):
+                         ("num_candidates", num_candidates), ("num_parents", num_parents), ("train_steps", train_steps),
+                         ("warm_steps", warm_steps)):
             require(int(v) >= 1, f"{label} must be >= 1, got {v!r}")
         self.num_init = int(num_init)
         self.batch_size = int(batch_size)
@@ -80,6 +95,9 @@ class Bananas(Strategy):
         self.encoding = resolve_encoding(self.space, encoding, strategy=self.name)
         self.hidden = [int(h) for h in hidden]
         self.train_steps = int(train_steps)
+        self.update = update
+        self.warm_steps = int(warm_steps)
+        self._model: MLPEnsemble | None = None
         self._encode = vector_encoder(self.space, self.encoding, strategy=self.name)
         self._history = History()
         self._queue: deque[Any] = deque()
@@ -99,8 +117,14 @@ class Bananas(Strategy):
                                     n_mutations=self.num_candidates, exclude=h.proposed)
         if not candidates:
             return
-        model = MLPEnsemble(members=self.num_ensemble, hidden=tuple(self.hidden), steps=self.train_steps,
-                            seed=seed_from(self.rng)).fit(self._encode(h.archs), np.asarray(h.values))
+        X, y = self._encode(h.archs), np.asarray(h.values)
+        if self.update == "refit" or self._model is None:
+            model = MLPEnsemble(members=self.num_ensemble, hidden=tuple(self.hidden), steps=self.train_steps,
+                                seed=seed_from(self.rng)).fit(X, y)
+        else:
+            model = self._model.partial_fit(X, y, steps=self.warm_steps)
+        if self.update == "warm":
+            self._model = model
         preds = model.predict(self._encode(candidates))
         mean, std = preds.mean(axis=0), preds.std(axis=0)
         if self.acquisition == "its":

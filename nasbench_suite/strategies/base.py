@@ -122,6 +122,9 @@ class Strategy(ABC):
     #: carries the numerics fingerprint); strategies that only query the table and draw from their
     #: Generator leave it False
     own_numerics: ClassVar[bool] = False
+    #: parameters added after runs of the strategy were published, each with the value those runs used (a
+    #: record lacking one ran with that value; see :func:`recorded_params`)
+    absent_params: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, context: SearchContext, *, seed: int | np.random.Generator) -> None:
         self.context = context
@@ -195,6 +198,12 @@ class OwnCompute:
         from nasbench_suite.strategies._decisions import ReplayError
 
         raise ReplayError(f"{cls.__name__} records no decisions to compare")
+
+
+def recorded_params(strategy_cls: type[Strategy], params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a results record's run used: its recorded ``params`` plus the strategy's
+    :attr:`~Strategy.absent_params` it lacks (parameters added after it was written)."""
+    return {**strategy_cls.absent_params, **params}
 
 
 def require_training_data(context: SearchContext, trains_on: str, who: str) -> None:
