@@ -1,7 +1,7 @@
 """Performance predictors: encoders, models, metrics and surrogate benchmarks.
 
 * :data:`SURROGATES`: preset name (``gin``, ``xgb``, ``rf``, ``gp``,
-  ``ridge``, ``mlp``, ``ensemble``, ``lgbm``, ``ngboost``, ``deep-ensemble``, ``wl-gp``) -> factory ``(space, *, random_state)``
+  ``ridge``, ``mlp``, ``ensemble``, ``lgbm``, ``ngboost``, ``deep-ensemble``, ``wl-gp``, ``arch2vec``) -> factory ``(space, *, random_state)``
   returning an unfitted architecture-level estimator with the encoding,
   target transform and hyperparameters that preset stands for.
 * :data:`MODELS`: estimator class name -> class; the only classes a saved
@@ -23,7 +23,7 @@ from nasbench_suite.registry import Registry
 
 #: preset name -> factory(space: str, *, random_state: int) -> unfitted estimator over architectures
 SURROGATES: Registry[Any] = Registry("surrogates")
-for _name in ("gin", "xgb", "rf", "gp", "ridge", "mlp", "ensemble", "lgbm", "ngboost", "deep-ensemble", "wl-gp"):
+for _name in ("gin", "xgb", "rf", "gp", "ridge", "mlp", "ensemble", "lgbm", "ngboost", "deep-ensemble", "wl-gp", "arch2vec"):
     SURROGATES.register(_name, f"nasbench_suite.surrogates.presets:{_name.replace('-', '_')}")
 
 #: predictors that also read per-architecture inputs from a table (zero-cost columns, an early learning-curve
@@ -51,6 +51,7 @@ MODELS.register("NGBoostRegressor", "nasbench_suite.surrogates.models.ngb:NGBoos
 MODELS.register("BayesianLinearRegressor", "nasbench_suite.surrogates.models.bayes_linear:BayesianLinearRegressor")
 MODELS.register("DeepEnsembleRegressor", "nasbench_suite.surrogates.models.deep_ensemble:DeepEnsembleRegressor")
 MODELS.register("WLGaussianProcessRegressor", "nasbench_suite.surrogates.models.wl_gp:WLGaussianProcessRegressor")
+MODELS.register("Arch2VecRegressor", "nasbench_suite.surrogates.models.arch2vec:Arch2VecRegressor")
 MODELS.register("InformedRegressor", "nasbench_suite.surrogates.informed:InformedRegressor")
 MODELS.register("ZeroCostRanker", "nasbench_suite.surrogates.zc_rank:ZeroCostRanker")
 

@@ -96,3 +96,10 @@ def wl_gp(space: str, *, random_state: int = 0) -> ArchRegressor:
     from nasbench_suite.surrogates.models.wl_gp import WLGaussianProcessRegressor
 
     return ArchRegressor(WLGaussianProcessRegressor(random_state=random_state), space=space, encoding="graph", target="quantile")
+
+
+def arch2vec(space: str, *, random_state: int = 0) -> ArchRegressor:
+    """A graph autoencoder pretrained on 2,000 unlabeled cells of ``space``, then a GP on its embeddings."""
+    from nasbench_suite.surrogates.models.arch2vec import Arch2VecRegressor
+
+    return ArchRegressor(Arch2VecRegressor(space=space, random_state=random_state), space=space, encoding="graph", target="quantile")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from nasbench_suite.surrogates.ensemble import EnsembleRegressor
+from nasbench_suite.surrogates.models.arch2vec import Arch2VecRegressor
 from nasbench_suite.surrogates.models.bayes_linear import BayesianLinearRegressor
 from nasbench_suite.surrogates.models.deep_ensemble import DeepEnsembleRegressor
 from nasbench_suite.surrogates.models.wl_gp import WLGaussianProcessRegressor
@@ -30,6 +31,7 @@ ESTIMATORS = [
     BayesianLinearRegressor(),
     DeepEnsembleRegressor(n_members=2, hidden=(16,), n_steps=200, lr=1e-2),
     WLGaussianProcessRegressor(n_nodes=1),
+    Arch2VecRegressor(n_nodes=1, epochs=5),  # without a space: pretrained on the labeled rows alone
 ]
 try:  # an optional extra
     import ngboost  # noqa: F401
@@ -42,6 +44,8 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 
 def _expected_failures(estimator: object) -> dict[str, str]:
+    if isinstance(estimator, Arch2VecRegressor):  # float32 batched products round differently per batch size
+        return {"check_methods_subset_invariance": "float32 embeddings differ in the last bits between batch sizes"}
     return {}
 
 

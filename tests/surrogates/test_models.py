@@ -22,7 +22,7 @@ from nasbench_suite.surrogates.io import IncompatibleSurrogateError, load_estima
 from nasbench_suite.surrogates.models.ridge import RidgeRegressor
 from nasbench_suite.surrogates.targets import TargetTransform
 
-SHRINK = {"epochs": 3, "n_estimators": 10, "max_iter": 20, "n_restarts_optimizer": 0, "n_steps": 150}
+SHRINK = {"epochs": 3, "n_estimators": 10, "max_iter": 20, "n_restarts_optimizer": 0, "n_steps": 150, "n_unlabeled": 100}
 
 
 def small(estimator: Any) -> Any:
