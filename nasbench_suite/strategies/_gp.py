@@ -22,6 +22,39 @@ from typing import Any
 import numpy as np
 from scipy.linalg import cholesky, solve_triangular
 
+def _lbfgs(obj_func: Any, initial_theta: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, float]:
+    """scikit-learn's default L-BFGS-B on the log marginal likelihood, capped at 50 iterations."""
+    from scipy.optimize import minimize
+
+    res = minimize(obj_func, initial_theta, method="L-BFGS-B", jac=True, bounds=bounds, options={"maxiter": 50})
+    return res.x, float(res.fun)
+
+
+def fit_gp(X: np.ndarray, y: np.ndarray, kernel: Any, *, optimize: bool, random_state: Any = None) -> Any:
+    """scikit-learn's GP regressor fitted to ``(X, y)``.
+
+    With ``optimize`` the hyperparameters are re-optimized from ``kernel`` (the
+    Matern-5/2 prior with white noise when ``kernel`` is None, seeded by
+    ``random_state``); otherwise ``kernel`` is kept as it is. Read the fitted
+    kernel from the result's ``kernel_``.
+    """
+    import warnings
+
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+    if optimize:
+        kernel = kernel or (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=2.0, length_scale_bounds=(1e-2, 1e2), nu=2.5)
+                            + WhiteKernel(1e-2, (1e-6, 1e0)))
+        gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=_lbfgs, random_state=random_state)
+    else:
+        gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence notes at the kernel bounds
+        gp.fit(X, y)
+    return gp
+
+
 #: added to the kernel matrix's diagonal, as scikit-learn's regressor does (its ``alpha``)
 JITTER = 1e-10
 

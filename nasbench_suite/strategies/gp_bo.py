@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 
 from nasbench_suite.strategies._acquisition import History, candidate_pool, expected_improvement, seed_from
 from nasbench_suite.strategies._encoding import vector_encoder
-from nasbench_suite.strategies._gp import IncrementalGP
+from nasbench_suite.strategies._gp import IncrementalGP, fit_gp
 from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, Strategy, require
 
 #: how the GP follows new results: ``incremental`` extends its Cholesky factor; ``refit`` refits it in full
@@ -17,14 +16,6 @@ UPDATES = ("incremental", "refit")
 #: fresh (random, mutated) candidates per proposal unless given: a refit scores a new pool every time; the
 #: incremental model keeps a pool of ``pool_size`` and adds these to it
 FRESH_CANDIDATES = {"refit": (100, 100), "incremental": (10, 20)}
-
-
-def _lbfgs(obj_func: Any, initial_theta: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, float]:
-    """scikit-learn's default L-BFGS-B on the log marginal likelihood, capped at 50 iterations."""
-    from scipy.optimize import minimize
-
-    res = minimize(obj_func, initial_theta, method="L-BFGS-B", jac=True, bounds=bounds, options={"maxiter": 50})
-    return res.x, float(res.fun)
 
 
 class GaussianProcessBO(Strategy):
@@ -133,22 +124,12 @@ class GaussianProcessBO(Strategy):
 
     def _fit(self, X: np.ndarray, y: np.ndarray, *, optimize: bool | None = None) -> Any:
         """scikit-learn's regressor fitted to ``(X, y)``; ``optimize`` (default: on schedule) re-optimizes the kernel."""
-        from sklearn.gaussian_process import GaussianProcessRegressor
-        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-
         n = len(self._history)
         if optimize is None:
             optimize = self._kernel is None or n - self._optimized_at >= self.optimize_every
+        gp = fit_gp(X, y, self._kernel, optimize=optimize, random_state=seed_from(self.rng) if optimize else None)
         if optimize:
-            kernel = self._kernel or (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=2.0, length_scale_bounds=(1e-2, 1e2), nu=2.5)
-                                      + WhiteKernel(1e-2, (1e-6, 1e0)))
-            gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=_lbfgs, random_state=seed_from(self.rng))
             self._optimized_at = n
-        else:
-            gp = GaussianProcessRegressor(self._kernel, normalize_y=True, optimizer=None)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence notes at the kernel bounds
-            gp.fit(X, y)
         self._kernel = gp.kernel_
         return gp
 

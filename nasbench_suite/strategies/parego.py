@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,7 +10,7 @@ from nasbench_suite.strategies._acquisition import candidate_pool, expected_impr
 from nasbench_suite.strategies._encoding import vector_encoder
 from nasbench_suite.strategies._pareto import chebyshev, measured, minimised, n_objectives, normalised
 from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, Strategy, require
-from nasbench_suite.strategies.gp_bo import _lbfgs
+from nasbench_suite.strategies._gp import fit_gp
 
 
 class ParEGO(Strategy):
@@ -79,20 +78,11 @@ class ParEGO(Strategy):
         return Proposal(arch)
 
     def _fit(self, X: np.ndarray, y: np.ndarray) -> Any:
-        from sklearn.gaussian_process import GaussianProcessRegressor
-        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-
         n = len(y)
-        if self._kernel is None or n - self._optimized_at >= self.optimize_every:
-            kernel = self._kernel or (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(length_scale=2.0, length_scale_bounds=(1e-2, 1e2), nu=2.5)
-                                      + WhiteKernel(1e-2, (1e-6, 1e0)))
-            gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=_lbfgs, random_state=seed_from(self.rng))
+        optimize = self._kernel is None or n - self._optimized_at >= self.optimize_every
+        gp = fit_gp(X, y, self._kernel, optimize=optimize, random_state=seed_from(self.rng) if optimize else None)
+        if optimize:
             self._optimized_at = n
-        else:
-            gp = GaussianProcessRegressor(self._kernel, normalize_y=True, optimizer=None)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence notes at the kernel bounds
-            gp.fit(X, y)
         self._kernel = gp.kernel_
         return gp
 
