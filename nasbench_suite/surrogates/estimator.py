@@ -20,6 +20,25 @@ from nasbench_suite.surrogates.models.base import SurrogateDataError, check_targ
 from nasbench_suite.surrogates.targets import TargetTransform
 
 
+
+def predict_targets(model: Any, target: TargetTransform, X: np.ndarray, return_std: bool = False) -> Any:
+    """``model``'s predictions on features ``X`` mapped back through ``target``; with ``return_std`` also a std.
+
+    The std is carried through the transform's local slope (half the width of
+    the mapped one-std interval). A model without a predictive std is a TypeError.
+    """
+    if len(X) == 0:
+        empty = np.zeros(0, dtype=np.float64)
+        return (empty, empty.copy()) if return_std else empty
+    if not return_std:
+        return target.inverse(model.predict(X))
+    try:
+        z, z_std = model.predict(X, return_std=True)
+    except TypeError:
+        raise TypeError(f"{type(model).__name__} has no predictive std; wrap it in an EnsembleRegressor") from None
+    upper, lower = target.inverse(z + z_std), target.inverse(z - z_std)
+    return target.inverse(z), (upper - lower) / 2.0
+
 class ArchRegressor(RegressorMixin, BaseEstimator):
     """Predicts a metric of architectures of one search space.
 
@@ -80,21 +99,7 @@ class ArchRegressor(RegressorMixin, BaseEstimator):
     def predict(self, archs: Sequence[Any] | np.ndarray, return_std: bool = False) -> Any:
         """Predicted targets ``(n,)``; with ``return_std`` also a standard deviation, where the model has one."""
         check_is_fitted(self)
-        X = self.encode(archs)
-        if len(X) == 0:
-            empty = np.zeros(0, dtype=np.float64)
-            return (empty, empty.copy()) if return_std else empty
-        if not return_std:
-            return self.target_.inverse(self.model_.predict(X))
-        try:
-            z, z_std = self.model_.predict(X, return_std=True)
-        except TypeError:
-            raise TypeError(f"{type(self.model_).__name__} has no predictive std; wrap it in an EnsembleRegressor") from None
-        mean = self.target_.inverse(z)
-        # map the std through the transform's local slope
-        upper = self.target_.inverse(z + z_std)
-        lower = self.target_.inverse(z - z_std)
-        return mean, (upper - lower) / 2.0
+        return predict_targets(self.model_, self.target_, self.encode(archs), return_std)
 
     # ------------------------------------------------------------ persistence
     def _save_files(self, directory: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from nasbench_suite.surrogates.estimator import predict_targets
 from nasbench_suite.surrogates.models.base import SurrogateDataError, check_target
 from nasbench_suite.surrogates.targets import TargetTransform
 
@@ -154,18 +155,7 @@ class InformedRegressor(RegressorMixin, BaseEstimator):
     def predict(self, archs: Sequence[Any] | np.ndarray, return_std: bool = False) -> Any:
         """Predicted targets ``(n,)``; with ``return_std`` also a standard deviation, where the model has one."""
         check_is_fitted(self)
-        X = self._filled(self.features(archs))
-        if len(X) == 0:
-            empty = np.zeros(0, dtype=np.float64)
-            return (empty, empty.copy()) if return_std else empty
-        if not return_std:
-            return self.target_.inverse(self.model_.predict(X))
-        try:
-            z, z_std = self.model_.predict(X, return_std=True)
-        except TypeError:
-            raise TypeError(f"{type(self.model_).__name__} has no predictive std; wrap it in an EnsembleRegressor") from None
-        upper, lower = self.target_.inverse(z + z_std), self.target_.inverse(z - z_std)
-        return self.target_.inverse(z), (upper - lower) / 2.0
+        return predict_targets(self.model_, self.target_, self._filled(self.features(archs)), return_std)
 
     # ------------------------------------------------------------ persistence
     def _save_files(self, directory: Any) -> dict[str, Any]:
