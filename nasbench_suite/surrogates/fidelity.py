@@ -8,14 +8,21 @@ same strategies with the same seeds through the harness on
 * the table (the truth),
 * the surrogate's mean predictions (``mean``), and
 * sampled worlds (``residual``): the surrogate plus its own out-of-fold error
-  as per-architecture noise, one world per run seed
-  (:class:`~nasbench_suite.surrogates.world.SampledWorld`),
+  as per-architecture noise, heteroscedastic by predicted value, with
+  validation and test errors correlated as their out-of-fold residuals are,
+  one world per run seed (:class:`~nasbench_suite.surrogates.world.SampledWorld`),
 
 and reports, per strategy and mode, the final regret on the surrogate's own
 terms (its *belief*: its optimum minus its value of the incumbent) and on
 the table's true values of the incumbent it chose, the anytime curves, and
 the Kendall tau between the strategy ranking (mean final regret) on the
-surrogate and on the table. Optimism is belief minus table regret.
+surrogate and on the table. Optimism is table regret minus belief.
+
+The table's own ranking is measured with finitely many seeds, so the report
+also gives its *ceiling*: the Kendall tau between the strategy rankings of
+two disjoint halves of the seeds on the table (:func:`half_split_tau`). A
+surrogate cannot be expected to agree with the table's ranking better than
+the table agrees with itself.
 """
 
 from __future__ import annotations
@@ -86,10 +93,17 @@ class FidelityReport:
 
 
 # ------------------------------------------------------------------ fitting
-def fit_world_family(table: Any, spec: FidelitySpec, n: int) -> tuple[Any, dict[tuple[str, str, int], Any], dict[str, Any]]:
-    """Fit the surrogate benchmark on ``n`` cells and its out-of-fold noise; returns (benchmark, noise, summary)."""
+def fit_world_family(
+    table: Any, spec: FidelitySpec, n: int
+) -> tuple[Any, dict[tuple[str, str, int], Any], dict[tuple[str, int], float], dict[str, Any]]:
+    """Fit the surrogate benchmark on ``n`` cells and its out-of-fold noise.
+
+    Returns (benchmark, noise per (dataset, metric, epoch), valid-test
+    residual correlation per (dataset, epoch), summary).
+    """
+    from nasbench_suite.surrogates.noise import NoiseModel
     from nasbench_suite.surrogates.training import canonical_groups, fit_surrogate, group_split_indices
-    from nasbench_suite.surrogates.world import NOISY_METRICS, residual_noise
+    from nasbench_suite.surrogates.world import NOISY_METRICS, out_of_fold_predictions, residual_correlation
 
     start = time.perf_counter()
     epochs = table.epochs(spec.dataset)
@@ -100,17 +114,22 @@ def fit_world_family(table: Any, spec: FidelitySpec, n: int) -> tuple[Any, dict[
     fit_s = time.perf_counter() - start
     archs = np.asarray(table.archs, dtype=object)
     groups = canonical_groups(table.search_space, list(archs))
-    noise = {}
+    noise: dict[tuple[str, str, int], Any] = {}
+    correlation: dict[tuple[str, int], float] = {}
     if "residual" in spec.modes:
-        for metric in NOISY_METRICS:
-            for e in epochs:
-                y = np.asarray(table.query_many(None, spec.dataset, metric=metric, epoch=e), dtype=np.float64)
-                ok = np.flatnonzero(np.isfinite(y))
-                train, _ = group_split_indices(groups[ok], n, spec.fit_seed)  # the very cells the surrogate saw
-                train = ok[train]
-                noise[(spec.dataset, metric, int(e))] = residual_noise(
+        for e in epochs:
+            ys = {m: np.asarray(table.query_many(None, spec.dataset, metric=m, epoch=e), dtype=np.float64) for m in NOISY_METRICS}
+            ok = np.flatnonzero(np.all([np.isfinite(y) for y in ys.values()], axis=0))
+            train, _ = group_split_indices(groups[ok], n, spec.fit_seed)  # the very cells the surrogate saw
+            train = ok[train]
+            preds = {}
+            for metric, y in ys.items():
+                preds[metric] = out_of_fold_predictions(
                     archs[train], y[train], space=table.search_space.name, model=spec.model, seed=spec.fit_seed
                 )
+                noise[(spec.dataset, metric, int(e))] = NoiseModel.from_residuals(preds[metric], y[train])
+            (ma, mb) = NOISY_METRICS
+            correlation[(spec.dataset, int(e))] = residual_correlation(preds[ma], ys[ma][train], preds[mb], ys[mb][train])
     target = max(epochs)
     quality = next((h.quality for h in held if h.metric == "test_acc" and h.epoch == target), {})
     final_noise = noise.get((spec.dataset, "test_acc", target))
@@ -121,8 +140,9 @@ def fit_world_family(table: Any, spec: FidelitySpec, n: int) -> tuple[Any, dict[
         "heldout_test_acc": {k: round(float(v), 4) for k, v in quality.items()},
         "heldout_split": "group-held-out by canonical key",
         "residual_sigma_test_acc": None if final_noise is None else [round(s, 4) for s in final_noise.sigmas],
+        "residual_valid_test_correlation": {str(e): round(r, 4) for (_, e), r in sorted(correlation.items())} or None,
     }
-    return bench, noise, summary
+    return bench, noise, correlation, summary
 
 
 # ------------------------------------------------------------------ running
@@ -133,9 +153,9 @@ def _bench_for(key: str, seed: int) -> Any:
     from nasbench_suite.surrogates.world import SampledWorld
 
     entry = _WORLDS[key]
-    if isinstance(entry, tuple):  # (surrogate, noise): one sampled world per run seed
-        base, noise = entry
-        return SampledWorld(base, noise, seed=seed)
+    if isinstance(entry, tuple):  # (surrogate, noise, correlation): one sampled world per run seed
+        base, noise, correlation = entry
+        return SampledWorld(base, noise, seed=seed, correlation=correlation)
     return entry
 
 
@@ -177,6 +197,42 @@ def _kendall(a: Sequence[float], b: Sequence[float]) -> float:
     return float(kendalltau(a, b).statistic)
 
 
+def half_split_tau(finals: dict[str, Sequence[float]], *, splits: int = 200, seed: int = 0) -> dict[str, float | None]:
+    """The table's ranking ceiling: Kendall tau of strategy rankings on two disjoint halves of the run seeds.
+
+    ``finals`` maps each strategy to its final regrets, one per seed in the
+    same seed order. Returns ``first_second`` (the first half of the seeds
+    against the second), ``mean`` and ``sd`` over ``splits`` random halvings
+    (a Generator of ``seed``), and ``seeds_per_half``; ``None`` values when
+    there are fewer than 2 strategies or 2 seeds.
+    """
+    names = list(finals)
+    values = np.asarray([list(finals[s]) for s in names], dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError("half_split_tau needs the same number of finals for every strategy")
+    n_seeds = values.shape[1]
+    half = n_seeds // 2
+    if len(names) < 2 or half < 1:
+        return {"first_second": None, "mean": None, "sd": None, "seeds_per_half": half}
+
+    def tau(a: np.ndarray, b: np.ndarray) -> float:
+        return _kendall(values[:, a].mean(axis=1), values[:, b].mean(axis=1))
+
+    idx = np.arange(n_seeds)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(splits):
+        p = rng.permutation(n_seeds)
+        draws.append(tau(p[:half], p[half : 2 * half]))
+    draws_arr = np.asarray(draws, dtype=np.float64)
+    return {
+        "first_second": round(tau(idx[:half], idx[half : 2 * half]), 4),
+        "mean": round(float(np.nanmean(draws_arr)), 4),
+        "sd": round(float(np.nanstd(draws_arr)), 4),
+        "seeds_per_half": half,
+    }
+
+
 def run_fidelity(
     spec: FidelitySpec,
     *,
@@ -214,14 +270,14 @@ def run_fidelity(
     for n in spec.train_sizes:
         if progress:
             progress(f"fitting the surrogate on {n} cells", 0)
-        bench, noise, summary = fit_world_family(table, spec, n)
+        bench, noise, correlation, summary = fit_world_family(table, spec, n)
         for ds_metric_epoch in bench._models:  # every prediction computed once here, shared by the worker processes
             bench._all(*ds_metric_epoch)
         report.surrogates.append(summary)
         if "mean" in spec.modes:
             _WORLDS[f"n{n}/mean"] = bench
         if "residual" in spec.modes:
-            _WORLDS[f"n{n}/residual"] = (bench, noise)
+            _WORLDS[f"n{n}/residual"] = (bench, noise, correlation)
 
     work = [(key, s, seed, spec.dataset, spec.evals) for key in _WORLDS for s in spec.strategies for seed in spec.seeds]
     if progress:
@@ -267,6 +323,7 @@ def run_fidelity(
 
     report.truth = {s: {k: v for k, v in d.items() if not k.startswith("belief")} for s, d in summarize("table").items()}
     table_rank = [report.truth[s]["true_mean"] for s in spec.strategies]
+    report.table["ceiling_half_split_tau"] = half_split_tau({s: report.truth[s]["true_final"] for s in spec.strategies})
     for n in spec.train_sizes:
         for mode in spec.modes:
             per = summarize(f"n{n}/{mode}")
@@ -290,4 +347,4 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-__all__ = ["DEFAULT_STRATEGIES", "MODES", "FidelityReport", "FidelitySpec", "run_fidelity"]
+__all__ = ["DEFAULT_STRATEGIES", "MODES", "FidelityReport", "FidelitySpec", "half_split_tau", "run_fidelity"]

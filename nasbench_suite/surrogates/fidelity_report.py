@@ -30,24 +30,30 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "- **mean**: the surrogate's mean predictions.",
         "- **residual**: a sampled world per run seed: the prediction plus the surrogate's own out-of-fold error "
-        "(group 3-fold on its training cells) as reproducible per-architecture noise.",
+        "(group 3-fold on its training cells, binned by predicted value) as reproducible per-architecture noise; "
+        "validation and test errors share a draw only as far as their out-of-fold residuals correlate (rho).",
         "- **belief regret**: the surrogate's optimum minus its value of the incumbent (what a user of the surrogate sees).",
         "- **true regret**: the table's optimum minus the table's value of the incumbent the search chose.",
         "- **ranking tau**: Kendall tau between strategies' mean final belief regret on the surrogate and mean final regret "
         "on the table; *tau (true incumbents)* ranks by the true regret of the incumbents found on the surrogate.",
         "- **optimism**: mean over strategies of table regret minus belief regret (> 0: the surrogate flatters search).",
         "",
+        "- **ceiling**: Kendall tau between the table's own strategy rankings on two disjoint halves of the seeds "
+        "(how settled the table ranking is; a surrogate cannot be expected to agree with it better).",
+        "",
         f"Table optimum (test_acc @ {table['target_epoch']}): {_f(table['optimum_test_acc'])}. Wall time {report['seconds']:.0f} s (on a machine shared with other jobs).",
         "",
+        *_ceiling(table.get("ceiling_half_split_tau")),
         "## Surrogates",
         "",
-        "| N | held-out Kendall tau (test_acc) | Spearman | RMSE | fit s | noise calibration s |",
-        "|---|---|---|---|---|---|",
+        "| N | held-out Kendall tau (test_acc) | Spearman | RMSE | valid-test residual rho (final epoch) | fit s | noise calibration s |",
+        "|---|---|---|---|---|---|---|",
     ]
     for s in report["surrogates"]:
         q = s["heldout_test_acc"]
+        rho = (s.get("residual_valid_test_correlation") or {}).get(str(table["target_epoch"]))
         lines.append(f"| {s['train_size']} | {_f(q.get('kendall_tau'), 3)} | {_f(q.get('spearman'), 3)} | {_f(q.get('rmse'), 2)} | "
-                     f"{s['fit_seconds']} | {s['noise_seconds']} |")  # fmt: skip
+                     f"{_f(rho, 3)} | {s['fit_seconds']} | {s['noise_seconds']} |")  # fmt: skip
     lines += ["", "## Ranking agreement", "", "| N | mode | ranking tau | tau (true incumbents) | optimism |", "|---|---|---|---|---|"]
     for row in report["rows"]:
         lines.append(f"| {row['train_size']} | {row['mode']} | {_f(row['ranking_kendall_tau'], 3)} | "
@@ -65,6 +71,14 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "Runs that failed: " + ", ".join(f"{s} on {k}" for k, s in failed)]
     lines += ["", f"![anytime regret, surrogate vs table]({PNG_NAME})", ""]
     return "\n".join(lines)
+
+
+def _ceiling(ceiling: dict[str, Any] | None) -> list[str]:
+    if not ceiling or ceiling.get("mean") is None:
+        return []
+    return [f"Table ranking ceiling ({ceiling['seeds_per_half']} seeds against {ceiling['seeds_per_half']}): "
+            f"tau {_f(ceiling['first_second'], 3)} for the first half of the seeds against the second, "
+            f"{_f(ceiling['mean'], 3)} ± {_f(ceiling['sd'], 3)} (mean ± sd) over random halvings.", ""]  # fmt: skip
 
 
 def _seeds(seeds: list[int]) -> str:

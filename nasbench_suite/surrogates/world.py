@@ -8,10 +8,16 @@ surrogate's *own* out-of-fold error (calibrated by group K-fold on its
 training cells only, see :func:`residual_noise`) and ``z`` a reproducible
 standard normal per (world seed, architecture): each world seed is one
 plausible rugged landscape consistent with the surrogate and its error.
-The same ``z`` is used for every metric and epoch of an architecture (a
-cell that the surrogate under-rates at one epoch is under-rated at all, as
-real residuals are), so validation-based selection sees the same error the
-test numbers carry. Training times are answered without noise.
+The same draws are used at every epoch of an architecture (a cell that the
+surrogate under-rates at one epoch is under-rated at all, as real residuals
+are). Validation and test errors are only partly shared: with the
+correlation ``rho`` of the two metrics' out-of-fold residuals (measured on
+the same training cells, :func:`residual_correlation`), validation gets
+``sqrt(rho) z_shared + sqrt(1 - rho) z_valid`` and test the same with its
+own ``z_test``, so selecting on validation meets the validation-to-test gap a
+table has, instead of a surrogate's smooth valid-test agreement (without a
+measured ``rho`` both share one draw, ``rho = 1``). Training times are
+answered without noise.
 """
 
 from __future__ import annotations
@@ -44,6 +50,20 @@ def residual_noise(
     Folds are grouped by canonical key (isomorphs share a fold), so the
     error is that on cells the model has no twin of, as on a new space.
     """
+    pred = out_of_fold_predictions(archs, y, space=space, model=model, seed=seed, folds=folds)
+    return NoiseModel.from_residuals(pred, np.asarray(y, dtype=np.float64), n_bins=n_bins)
+
+
+def out_of_fold_predictions(
+    archs: Sequence[Any],
+    y: np.ndarray,
+    *,
+    space: str,
+    model: str,
+    seed: int,
+    folds: int = 3,
+) -> np.ndarray:
+    """Group K-fold (by canonical key) out-of-fold predictions of preset ``model`` for ``(archs, y)``."""
     from sklearn.model_selection import GroupKFold
 
     from nasbench_suite.spaces import get_space
@@ -62,7 +82,24 @@ def residual_noise(
         est = make_surrogate(model, space=space, random_state=seed)
         est.fit(list(archs[tr]), y[tr])
         pred[te] = np.asarray(est.predict(list(archs[te])), dtype=np.float64)
-    return NoiseModel.from_residuals(pred, y, n_bins=n_bins)
+    return pred
+
+
+def residual_correlation(pred_a: np.ndarray, true_a: np.ndarray, pred_b: np.ndarray, true_b: np.ndarray) -> float:
+    """Pearson correlation of two metrics' residuals ``true - pred`` on the same cells, clipped to [0, 1].
+
+    NaN pairs are skipped. Fewer than 3 usable cells, or a residual without
+    spread, gives 1.0 (one shared draw: nothing measured says otherwise).
+    """
+    arrays = [np.asarray(a, dtype=np.float64) for a in (pred_a, true_a, pred_b, true_b)]
+    if len({a.shape for a in arrays}) != 1:
+        raise ValueError(f"residual_correlation needs four arrays of one shape, got {[a.shape for a in arrays]}")
+    pa, ta, pb, tb = arrays
+    ra, rb = ta - pa, tb - pb
+    ok = np.isfinite(ra) & np.isfinite(rb)
+    if ok.sum() < 3 or np.std(ra[ok]) == 0 or np.std(rb[ok]) == 0:
+        return 1.0
+    return float(np.clip(np.corrcoef(ra[ok], rb[ok])[0, 1], 0.0, 1.0))
 
 
 class SampledWorld:
@@ -77,11 +114,26 @@ class SampledWorld:
         :data:`NOISY_METRICS`; missing keys are answered without noise.
     seed
         The world: which landscape of the family this benchmark is.
+    correlation
+        ``(dataset, epoch) -> rho`` in [0, 1]: the share of validation and test
+        error drawn in common (see :func:`residual_correlation`); a missing
+        key means one shared draw (``rho = 1``).
     """
 
-    def __init__(self, base: Any, noise: dict[tuple[str, str, int], NoiseModel], *, seed: int) -> None:
+    def __init__(
+        self,
+        base: Any,
+        noise: dict[tuple[str, str, int], NoiseModel],
+        *,
+        seed: int,
+        correlation: dict[tuple[str, int], float] | None = None,
+    ) -> None:
         self.base = base
         self.noise = dict(noise)
+        self.correlation = dict(correlation or {})
+        bad = {k: v for k, v in self.correlation.items() if not (0.0 <= float(v) <= 1.0)}
+        if bad:
+            raise ValueError(f"correlation values must lie in [0, 1], got {bad!r}")
         self.seed = int(seed)
         self.name = f"{base.name}@world{self.seed}"
         self.checksum = f"{base.checksum}+world{self.seed}"
@@ -89,7 +141,7 @@ class SampledWorld:
         self.space_name = base.space_name
         self.datasets = base.datasets
         self.metrics = base.metrics
-        self._z_all: np.ndarray | None = None
+        self._z_all: dict[str, np.ndarray] = {}
         self._optimum: dict[tuple[str, str, int], tuple[Any, float]] = {}
 
     def __repr__(self) -> str:
@@ -106,23 +158,27 @@ class SampledWorld:
 
         return (AGGREGATED_SEED,)
 
-    def _z(self, parsed: list[Any] | None) -> np.ndarray:
+    def _z(self, parsed: list[Any] | None, salt: str = "world") -> np.ndarray:
         if parsed is None:
-            if self._z_all is None:
-                self._z_all = standard_normal([a.to_string() for a in self.base._all_archs], seed=self.seed, salt="world")
-            return self._z_all
+            if salt not in self._z_all:
+                self._z_all[salt] = standard_normal([a.to_string() for a in self.base._all_archs], seed=self.seed, salt=salt)
+            return self._z_all[salt]
         if self.base.enumerable:
-            z = self._z(None)
+            z = self._z(None, salt)
             rows = self.base.__dict__["_row"]
             return z[np.fromiter((rows[a] for a in parsed), dtype=np.intp, count=len(parsed))]
-        return standard_normal([a.to_string() for a in parsed], seed=self.seed, salt="world")
+        return standard_normal([a.to_string() for a in parsed], seed=self.seed, salt=salt)
 
     def _noisy(self, parsed: list[Any] | None, dataset: str, metric: str, epoch: int) -> np.ndarray:
         mean = self.base._mean(parsed, dataset, metric, epoch)
         model = self.noise.get((dataset, metric, epoch))
         if model is None or metric not in NOISY_METRICS:
             return mean
-        return mean + model.sigma(mean) * self._z(parsed)
+        rho = float(self.correlation.get((dataset, epoch), 1.0))
+        z = self._z(parsed)
+        if rho < 1.0:
+            z = np.sqrt(rho) * z + np.sqrt(1.0 - rho) * self._z(parsed, f"world/{metric}")
+        return mean + model.sigma(mean) * z
 
     def _check_seed(self, seed: int | None) -> None:
         if seed is not None and seed != -1:
@@ -189,4 +245,4 @@ class SampledWorld:
         return self._optimum[key]
 
 
-__all__ = ["NOISY_METRICS", "SampledWorld", "residual_noise"]
+__all__ = ["NOISY_METRICS", "SampledWorld", "out_of_fold_predictions", "residual_correlation", "residual_noise"]

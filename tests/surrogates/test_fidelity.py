@@ -11,9 +11,9 @@ import pytest
 import nasbench_suite as nbs
 from nasbench_suite.cli import main
 from nasbench_suite.harness import Budget, run_search
-from nasbench_suite.surrogates.fidelity import FidelitySpec
+from nasbench_suite.surrogates.fidelity import FidelitySpec, half_split_tau
 from nasbench_suite.surrogates.noise import NoiseModel
-from nasbench_suite.surrogates.world import SampledWorld, residual_noise
+from nasbench_suite.surrogates.world import SampledWorld, residual_correlation, residual_noise
 
 TINY = ["--benchmark", "nb201-digits", "--train-sizes", "60", "--strategies", "rs,re,hyperband", "--seeds", "0-1",
         "--evals", "12", "--model", "ridge"]  # fmt: skip
@@ -42,6 +42,11 @@ def test_report_files_and_figures(report: tuple[dict, Path]) -> None:
             assert s["true_curve"][-1] == pytest.approx(s["true_mean"], abs=1e-3)
     assert data["surrogates"][0]["heldout_split"] == "group-held-out by canonical key"
     assert data["surrogates"][0]["residual_sigma_test_acc"]
+    rho = data["surrogates"][0]["residual_valid_test_correlation"]
+    assert set(rho) == {str(e) for e in range(1, 13)} and all(0.0 <= r <= 1.0 for r in rho.values())
+    ceiling = data["table"]["ceiling_half_split_tau"]
+    assert ceiling["seeds_per_half"] == 1 and -1.0 <= ceiling["first_second"] <= 1.0
+    assert "ceiling" in (out / "fidelity.md").read_text()
 
 
 def test_truth_is_what_the_harness_reports_on_the_table(report: tuple[dict, Path]) -> None:
@@ -108,6 +113,50 @@ def test_sampled_world_is_reproducible_and_carries_the_calibrated_error() -> Non
     # epochs without a noise model are answered as the surrogate predicts
     np.testing.assert_array_equal(a.query_many(None, "digits-hard", metric="test_acc", epoch=3),
                                   sur.query_many(None, "digits-hard", metric="test_acc", epoch=3))  # fmt: skip
+
+
+def test_correlated_world_shares_only_the_measured_part_of_the_error() -> None:
+    sur = nbs.load("nb201-digits-xgb")
+    noise = {("digits-hard", m, 12): NoiseModel.constant(2.0) for m in ("valid_acc", "test_acc")}
+    z = {}
+    for rho in (0.0, 0.36, 1.0):
+        w = SampledWorld(sur, noise, seed=3, correlation={("digits-hard", 12): rho})
+        z[rho] = [(w.query_many(None, "digits-hard", metric=m, epoch=12) - sur.query_many(None, "digits-hard", metric=m, epoch=12)) / 2.0
+                  for m in ("valid_acc", "test_acc")]  # fmt: skip
+        for zm in z[rho]:
+            assert abs(zm.mean()) < 0.05 and abs(zm.std() - 1.0) < 0.05  # each metric keeps its calibrated sigma
+        assert np.corrcoef(*z[rho])[0, 1] == pytest.approx(rho, abs=0.04)
+    np.testing.assert_allclose(z[1.0][0], z[1.0][1], atol=1e-9)
+    # the shared draw is the one a world without a measured correlation uses; rho mixes in each metric's own
+    plain = SampledWorld(sur, noise, seed=3)
+    np.testing.assert_allclose((plain.query_many(None, "digits-hard", metric="test_acc", epoch=12)
+                                - sur.query_many(None, "digits-hard", metric="test_acc", epoch=12)) / 2.0, z[1.0][1], atol=1e-9)  # fmt: skip
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        SampledWorld(sur, noise, seed=0, correlation={("digits-hard", 12): 1.5})
+
+
+def test_residual_correlation() -> None:
+    rng = np.random.default_rng(0)
+    shared, a, b = rng.standard_normal((3, 4000))
+    pred = rng.uniform(0, 10, 4000)
+    r = residual_correlation(pred, pred + 0.6 * shared + 0.8 * a, pred * 2, pred * 2 + 0.6 * shared + 0.8 * b)
+    assert r == pytest.approx(0.36, abs=0.05)
+    assert residual_correlation(pred, pred + a, pred, pred - a) == 0.0  # anti-correlated errors clip to independent
+    assert residual_correlation(pred[:2], pred[:2] + a[:2], pred[:2], pred[:2] + b[:2]) == 1.0
+    with pytest.raises(ValueError, match="one shape"):
+        residual_correlation(pred, pred, pred[:3], pred[:3])
+
+
+def test_half_split_tau_is_the_table_ranking_ceiling() -> None:
+    rng = np.random.default_rng(1)
+    settled = {f"s{k}": list(k + 0.01 * rng.standard_normal(20)) for k in range(6)}
+    out = half_split_tau(settled)
+    assert out["first_second"] == out["mean"] == 1.0 and out["sd"] == 0.0 and out["seeds_per_half"] == 10
+    tied = {f"s{k}": list(rng.standard_normal(20)) for k in range(6)}
+    noisy = half_split_tau(tied, splits=300)
+    assert abs(noisy["mean"]) < 0.15 and noisy["sd"] > 0.1
+    assert half_split_tau(tied, splits=300) == noisy  # reproducible
+    assert half_split_tau({"a": [1.0, 2.0]})["mean"] is None
 
 
 def test_residual_noise_is_the_out_of_fold_error() -> None:
