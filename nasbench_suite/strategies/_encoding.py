@@ -29,9 +29,33 @@ def resolve_encoding(space: Any, kind: str | None, *, strategy: str) -> str:
     return get_bundle(space.name, who=f"strategy {strategy!r}").encoding(kind, who=f"strategy {strategy!r}")
 
 
+#: encoded architectures a strategy's encoder keeps at most (a few MB for the usual encodings)
+CACHE_SIZE = 100_000
+
+
 def vector_encoder(space: Any, kind: str, *, strategy: str) -> Callable[[Sequence[Any]], np.ndarray]:
-    """A function mapping a list of architectures of ``space`` to a float64 ``(n, d)`` array."""
-    return get_bundle(space.name, who=f"strategy {strategy!r}").vector_encoder(kind, who=f"strategy {strategy!r}")
+    """A function mapping a list of architectures of ``space`` to a float64 ``(n, d)`` array.
+
+    Each architecture's row is computed once and kept (up to :data:`CACHE_SIZE` of them): a model-based
+    strategy encodes its whole history and overlapping candidate pools on every proposal, and the space's
+    encoder, which parses each architecture, would otherwise take much of a long run's time.
+    """
+    encode = get_bundle(space.name, who=f"strategy {strategy!r}").vector_encoder(kind, who=f"strategy {strategy!r}")
+    cache: dict[Any, np.ndarray] = {}
+
+    def cached(archs: Sequence[Any]) -> np.ndarray:
+        archs = list(archs)
+        missing = list(dict.fromkeys(a for a in archs if a not in cache))
+        if missing:
+            if len(cache) + len(missing) > CACHE_SIZE:
+                cache.clear()
+                missing = list(dict.fromkeys(archs))
+            cache.update(zip(missing, encode(missing)))
+        if not archs:
+            return encode(archs)
+        return np.stack([cache[a] for a in archs])
+
+    return cached
 
 
 def categorical_view(space: Any, *, strategy: str) -> CategoricalView:
