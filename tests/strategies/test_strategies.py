@@ -224,7 +224,7 @@ def test_model_based_strategies_beat_random_sampling_on_the_synthetic_objective(
 def test_tpe_tells_nan_as_a_failed_trial() -> None:
     from optuna.trial import TrialState
 
-    s = make("tpe", seed=0)
+    s = make("tpe", seed=0, implementation="optuna")
     p = s.ask()
     s.tell(p, Observation(p.arch, 108, math.nan, 1.0))
     assert s._study.trials[0].state == TrialState.FAIL
