@@ -96,6 +96,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fi.add_argument("--jobs", type=positive_int, default=1, help="worker processes for the search runs (default 1)")
     fi.add_argument("--out", type=Path, required=True, help="folder for fidelity.json, fidelity.md and fidelity.png")
     fi.add_argument("--render-only", action="store_true", help="re-render fidelity.md and fidelity.png from --out's fidelity.json")
+    fi.add_argument("--merge", type=Path, nargs="+", metavar="DIR",
+                    help="merge the reports in these folders (the same run for different --train-sizes) into --out instead of running")
     fi.set_defaults(func=_fidelity)
 
 
@@ -305,7 +307,11 @@ def _fidelity(args: argparse.Namespace) -> int:
     from nasbench_suite.surrogates.fidelity_report import read_report, write_report
 
     console = make_console(stderr=True)
-    if args.render_only:
+    if args.merge:
+        from nasbench_suite.surrogates.fidelity_report import merge_reports
+
+        report = merge_reports([read_report(d) for d in args.merge])
+    elif args.render_only:
         report = read_report(args.out)
     else:
         dataset = args.dataset

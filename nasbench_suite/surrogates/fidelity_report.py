@@ -41,7 +41,7 @@ def markdown(report: dict[str, Any]) -> str:
         "- **ceiling**: Kendall tau between the table's own strategy rankings on two disjoint halves of the seeds "
         "(how settled the table ranking is; a surrogate cannot be expected to agree with it better).",
         "",
-        f"Table optimum (test_acc @ {table['target_epoch']}): {_f(table['optimum_test_acc'])}. Wall time {report['seconds']:.0f} s (on a machine shared with other jobs).",
+        f"Table optimum (test_acc @ {table['target_epoch']}): {_f(table['optimum_test_acc'])}. {_wall(report)}",
         "",
         *_ceiling(table.get("ceiling_half_split_tau")),
         "## Surrogates",
@@ -71,6 +71,15 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", "Runs that failed: " + ", ".join(f"{s} on {k}" for k, s in failed)]
     lines += ["", f"![anytime regret, surrogate vs table]({PNG_NAME})", ""]
     return "\n".join(lines)
+
+
+def _wall(report: dict[str, Any]) -> str:
+    parts = report.get("parts") or []
+    if len(parts) < 2:
+        return f"Wall time {report['seconds']:.0f} s (on a machine shared with other jobs)."
+    each = ", ".join(f"N={','.join(str(n) for n in p['train_sizes'])} {p['seconds']:.0f} s" for p in parts)
+    return (f"Wall time {report['seconds']:.0f} s in {len(parts)} runs merged into this report ({each}; "
+            "each also ran the table's searches), on a machine shared with other jobs.")
 
 
 def _ceiling(ceiling: dict[str, Any] | None) -> list[str]:
@@ -143,6 +152,51 @@ def write_report(report: dict[str, Any], out: Path) -> dict[str, Path]:
     return paths
 
 
+def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from reports of the same experiment run for different training-set sizes.
+
+    A fidelity run fits and searches every N in one process; running the sizes
+    separately (one N at a time, so that a finished size is kept when a later
+    one is stopped) and merging gives the report the run of all of them would.
+    The reports must agree on everything but ``train_sizes``: the table, the
+    strategies, seeds, evaluations, preset, modes and fit seed, and the
+    table's own runs (``truth``, the same for the same seeds). Their sizes
+    must not overlap. ``seconds`` is the sum of the runs' wall times (each
+    also ran the table's searches); ``parts`` gives each run's sizes and time.
+    """
+    if not reports:
+        raise ValueError("merge_reports needs at least one report")
+    first = reports[0]
+    spec = {k: v for k, v in first["spec"].items() if k != "train_sizes"}
+    sizes: list[int] = []
+    for k, r in enumerate(reports):
+        other = {k2: v for k2, v in r["spec"].items() if k2 != "train_sizes"}
+        if other != spec:
+            diff = sorted(k2 for k2 in set(spec) | set(other) if spec.get(k2) != other.get(k2))
+            raise ValueError(f"report {k} differs from report 0 in {diff}: only train_sizes may differ between merged reports")
+        if r["table"] != first["table"]:
+            raise ValueError(f"report {k} was run on another table than report 0: {r['table']} vs {first['table']}")
+        if r["truth"] != first["truth"]:
+            bad = sorted(s for s in set(first["truth"]) | set(r["truth"]) if first["truth"].get(s) != r["truth"].get(s))
+            raise ValueError(f"report {k}'s table runs differ from report 0's for strategies {bad}: "
+                             "expected the same runs for the same seeds")  # fmt: skip
+        overlap = sorted(set(sizes) & set(r["spec"]["train_sizes"]))
+        if overlap:
+            raise ValueError(f"train sizes {overlap} appear in more than one report")
+        sizes += list(r["spec"]["train_sizes"])
+    order = sorted(sizes)
+    parts = [p for r in reports for p in r.get("parts", [{"train_sizes": r["spec"]["train_sizes"], "seconds": r["seconds"]}])]
+    return {
+        "spec": {**first["spec"], "train_sizes": order},
+        "table": first["table"],
+        "surrogates": sorted((s for r in reports for s in r["surrogates"]), key=lambda s: s["train_size"]),
+        "truth": first["truth"],
+        "rows": sorted((row for r in reports for row in r["rows"]), key=lambda row: order.index(row["train_size"])),
+        "seconds": round(sum(p["seconds"] for p in parts), 1),
+        "parts": sorted(parts, key=lambda p: min(p["train_sizes"])),
+    }
+
+
 def read_report(out: Path) -> dict[str, Any]:
     """The JSON of a report written by :func:`write_report`."""
     path = out / JSON_NAME
@@ -151,4 +205,4 @@ def read_report(out: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-__all__ = ["markdown", "plot", "read_report", "write_report"]
+__all__ = ["markdown", "merge_reports", "plot", "read_report", "write_report"]

@@ -64,6 +64,62 @@ def test_render_only_reproduces_the_report(report: tuple[dict, Path], tmp_path: 
     assert (tmp_path / "fidelity.md").read_text() == (out / "fidelity.md").read_text()
 
 
+def _sizes(args: list[str], sizes: str) -> list[str]:
+    out = list(args)
+    out[out.index("--train-sizes") + 1] = sizes
+    return out
+
+
+def test_reports_run_one_size_at_a_time_merge_into_the_report_of_one_run(report: tuple[dict, Path], tmp_path: Path) -> None:
+    data, first = report
+    second, both, merged = tmp_path / "n70", tmp_path / "both", tmp_path / "merged"
+    assert main(["surrogate", "fidelity", *_sizes(TINY, "70"), "--out", str(second)]) == 0
+    assert main(["surrogate", "fidelity", *_sizes(TINY, "60,70"), "--out", str(both)]) == 0
+    # merged in either order: the sizes come out sorted
+    assert main(["surrogate", "fidelity", "--benchmark", "nb201-digits", "--merge", str(second), str(first), "--out", str(merged)]) == 0
+    got, want = (json.loads((d / "fidelity.json").read_text()) for d in (merged, both))
+    assert got["spec"] == want["spec"] and got["table"] == want["table"] and got["truth"] == want["truth"]
+    assert got["rows"] == want["rows"]
+    strip = ("fit_seconds", "noise_seconds")
+    assert [{k: v for k, v in s.items() if k not in strip} for s in got["surrogates"]] == \
+        [{k: v for k, v in s.items() if k not in strip} for s in want["surrogates"]]  # fmt: skip
+    parts = got["parts"]
+    assert [p["train_sizes"] for p in parts] == [[60], [70]] and parts[0]["seconds"] == data["seconds"]
+    assert got["seconds"] == pytest.approx(sum(p["seconds"] for p in parts), abs=0.2)
+    md = (merged / "fidelity.md").read_text()
+    assert "2 runs merged" in md and "| 70 | residual |" in md
+    assert (merged / "fidelity.png").is_file()
+
+
+def test_merge_refuses_reports_of_different_experiments(report: tuple[dict, Path]) -> None:
+    from nasbench_suite.surrogates.fidelity_report import merge_reports
+
+    data, _ = report
+    other = json.loads(json.dumps(data))
+    with pytest.raises(ValueError, match=r"train sizes \[60\] appear in more than one"):
+        merge_reports([data, other])
+    other["spec"]["train_sizes"] = [70]
+    other["spec"]["evals"] = 13
+    with pytest.raises(ValueError, match=r"differs from report 0 in \['evals'\]"):
+        merge_reports([data, other])
+    other["spec"]["evals"] = data["spec"]["evals"]
+    other["truth"]["re"]["true_final"][0] += 1.0
+    with pytest.raises(ValueError, match=r"table runs differ .*\['re'\]"):
+        merge_reports([data, other])
+    other["table"]["optimum_test_acc"] += 1.0
+    with pytest.raises(ValueError, match="another table"):
+        merge_reports([data, other])
+    with pytest.raises(ValueError, match="at least one"):
+        merge_reports([])
+
+
+def test_merge_of_a_folder_without_a_report_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    argv = ["surrogate", "fidelity", "--benchmark", "nb201-digits", "--merge", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]
+    assert main(argv) == 2 and "no fidelity report" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
