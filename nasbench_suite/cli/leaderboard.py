@@ -174,21 +174,24 @@ def _print_board(board: dict, out: str) -> None:
     rep = board.get("report_epoch")
     seeds = len(board["tests"]["seeds"])
     metric = board["test_metric"]
-    table = Table(title=f"{board['title']} ({out})",
-                  caption=f"ordered by average rank of final regret over the {seeds} seeds every entry finished "
-                  f"(1 = best); {metric} in %, regret = optimum - incumbent's {metric} in percentage points, "
-                  f"mean [95% bootstrap interval]")
-    cols = ["#", "strategy", "runs", "failed", f"{metric} @{board['epoch']} (%)", "regret (pp)", "avg. rank"]
-    if rep:
-        cols.insert(5, f"{rep['metric']} @{rep['epoch']} (%)")
-    for col in cols:
-        table.add_column(col, justify="left" if col == "strategy" else "right")
-    for e in board["entries"]:
-        cells = [str(e["position"]), e["name"], str(e["runs"]), str(e["failed"]), mean_ci(e["final_test"]),
-                 mean_ci(e["regret"], 3), num(e["avg_rank"])]
+    if board.get("multiobjective"):
+        table = _mo_table(board, out)
+    else:
+        table = Table(title=f"{board['title']} ({out})",
+                      caption=f"ordered by average rank of final regret over the {seeds} seeds every entry finished "
+                      f"(1 = best); {metric} in %, regret = optimum - incumbent's {metric} in percentage points, "
+                      f"mean [95% bootstrap interval]")
+        cols = ["#", "strategy", "runs", "failed", f"{metric} @{board['epoch']} (%)", "regret (pp)", "avg. rank"]
         if rep:
-            cells.insert(5, mean_ci(e["report"]["final_test"]))
-        table.add_row(*cells)
+            cols.insert(5, f"{rep['metric']} @{rep['epoch']} (%)")
+        for col in cols:
+            table.add_column(col, justify="left" if col == "strategy" else "right")
+        for e in board["entries"]:
+            cells = [str(e["position"]), e["name"], str(e["runs"]), str(e["failed"]), mean_ci(e["final_test"]),
+                     mean_ci(e["regret"], 3), num(e["avg_rank"])]
+            if rep:
+                cells.insert(5, mean_ci(e["report"]["final_test"]))
+            table.add_row(*cells)
     console = make_console(min_width=100)
     console.print(table)
     for w in board["warnings"]:
@@ -198,3 +201,27 @@ def _print_board(board: dict, out: str) -> None:
         console.print(f"Friedman test not run: {fr['skipped']}")
     else:
         console.print(f"Friedman p = {fr['pvalue']:.3g} over {fr['seeds']} seeds; Nemenyi CD = {board['tests']['nemenyi']['cd']:.3f}")
+
+
+def _mo_table(board: dict, out: str):
+    """The terminal table of a multi-objective board: hypervolume, its regret, IGD+ and front size per entry."""
+    from rich.table import Table
+
+    from nasbench_suite.leaderboard.render_md import mean_ci, num, objectives_text
+
+    mo = board["multiobjective"]
+    seeds = len(board["tests"]["seeds"])
+    table = Table(title=f"{board['title']} ({out})",
+                  caption=f"objectives {objectives_text(board).replace('`', '')}; ordered by average rank of final "
+                  f"hypervolume regret over the {seeds} seeds every entry finished (1 = best); normalised space (ideal 0, "
+                  f"the table's worst 1), true front hypervolume {num(mo['true_hypervolume'], 4)}; mean [95% bootstrap "
+                  f"interval]")
+    cols = ["#", "strategy", "runs", "failed", f"hypervolume @{board['epoch']}", "HV regret", "IGD+", "front size",
+            "avg. rank"]
+    for col in cols:
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for e in board["entries"]:
+        m = e["multiobjective"]
+        table.add_row(str(e["position"]), e["name"], str(e["runs"]), str(e["failed"]), mean_ci(e["final_test"], 4),
+                      mean_ci(e["regret"], 4), mean_ci(m["igd_plus"], 4), mean_ci(m["front_size"], 1), num(e["avg_rank"]))
+    return table

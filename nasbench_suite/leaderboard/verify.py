@@ -10,8 +10,10 @@ optimum); that ``trajectory_sha256`` matches the trajectory (an edited
 number changes the hash); the incumbent rule, full length and the record of
 own compute (:mod:`~nasbench_suite.leaderboard.rules`); that every
 evaluation's valid and test numbers, and the incumbent's test number, are
-the table's; that the ``final`` summary agrees with the trajectory; and that
-times add up. Then runs are re-run (:mod:`~nasbench_suite.leaderboard.rerun`:
+the table's; for a multi-objective run, that its objectives, every
+``objective:`` and ``report:`` column and its front are the table's
+(:mod:`~nasbench_suite.leaderboard.mo_checks`); that the ``final`` summary
+agrees with the trajectory; and that times add up. Then runs are re-run (:mod:`~nasbench_suite.leaderboard.rerun`:
 every run of strategies that only query the table, an unpredictable sample
 of the expensive ones): a re-run must give the same trajectory hash, status
 and notes. A strategy's own compute (``search_costs``, measured CPU time) is
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_suite.harness.results import ResultsFormatError, parse_line, read_text, rounded, trajectory_hash
+from nasbench_suite.leaderboard.mo_checks import objective_lookup_for, objectives_problem
 from nasbench_suite.leaderboard.records import TRAJECTORY_COLUMNS, board_settings, schema_problems
 from nasbench_suite.leaderboard.replay import recompute_decisions, records_decisions
 from nasbench_suite.leaderboard.rerun import (
@@ -196,8 +199,8 @@ class _Rows:
         return got
 
 
-def _check_against_table(line: int, rec: dict[str, Any], rows: _Rows, report: VerifyReport) -> None:
-    """Every evaluation's numbers are the table's; ``final`` agrees with the trajectory."""
+def _check_against_table(line: int, rec: dict[str, Any], rows: _Rows, report: VerifyReport, olookup: Any = None) -> None:
+    """Every evaluation's numbers are the table's (a multi-objective run's objectives too); ``final`` agrees with the trajectory."""
     who = (rec["strategy"]["name"], rec["seed"])
     traj = rec["trajectory"]
     valid, test, incumbent, incumbent_test = traj["valid"], traj["test"], traj["incumbent"], traj["incumbent_test"]
@@ -236,6 +239,10 @@ def _check_against_table(line: int, rec: dict[str, Any], rows: _Rows, report: Ve
             if not _same(final.get(k), v) and not (k == "regret" and _close(final.get(k), v)):
                 report.problems.append(RunProblem(line, *who, f"final.{k} is {final.get(k)!r}, the trajectory says {rounded(v)!r}"))
                 return
+    if olookup is not None:
+        problem = objectives_problem(rec, olookup)
+        if problem is not None:
+            report.problems.append(RunProblem(line, *who, problem))
 
 
 def _clock_ok(line: int, rec: dict[str, Any], rows: _Rows, report: VerifyReport) -> bool:
@@ -374,6 +381,11 @@ def verify_results(
     except (ValueError, LookupError) as exc:
         report.file_problems.append(f"dataset {first['dataset']!r} at epoch {first['epoch']}: {exc}")
         return report
+    try:
+        olookup = objective_lookup_for(lookup, first)
+    except (ValueError, LookupError) as exc:
+        report.file_problems.append(f"objectives {first.get('objectives')!r:.200}: {exc}")
+        return report
     rules = rounded(lookup.describe())
     max_cost = _max_cost(lookup)
     rows_of = _Rows(lookup)
@@ -383,7 +395,7 @@ def verify_results(
     for idx, (line, rec) in enumerate(rows):
         who = (rec["strategy"]["name"], rec["seed"])
         before = len(report.problems)
-        _check_run(line, rec, rules, rows_of, report, max_cost=max_cost, cls=classes.get(who[0]))
+        _check_run(line, rec, rules, rows_of, report, max_cost=max_cost, cls=classes.get(who[0]), olookup=olookup)
         if len(report.problems) == before:
             clean.append(idx)
             if rec.get("search_costs") is not None:
@@ -429,7 +441,7 @@ def _max_cost(lookup: Any) -> float:
 
 
 def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], rows: _Rows, report: VerifyReport, *,
-               max_cost: float, cls: Any) -> None:
+               max_cost: float, cls: Any, olookup: Any = None) -> None:
     """Every check of one run that needs no re-run; problems go to ``report``."""
     who = (rec["strategy"]["name"], rec["seed"])
     wrong = [k for k in RULE_KEYS if rounded(rec.get(k)) != rules.get(k)]
@@ -448,7 +460,7 @@ def _check_run(line: int, rec: dict[str, Any], rules: dict[str, Any], rows: _Row
         if problem is not None:
             report.problems.append(RunProblem(line, *who, problem))
             return
-    _check_against_table(line, rec, rows, report)
+    _check_against_table(line, rec, rows, report, olookup)
 
 
 def _compare_rerun(line: int, rec: dict[str, Any], again: dict[str, Any], report: VerifyReport) -> None:

@@ -16,11 +16,14 @@ from nasbench_suite.store.model import BenchmarkData, DatasetTable
 _QUALITY = {"none": 0.0, "skip_connect": 1.0, "avg_pool_3x3": 0.5, "nor_conv_1x1": 2.0, "nor_conv_3x3": 3.0}
 
 
-def full_nb201_data(*, epochs: int = 3, seed: int = 0, dataset: str = "toy") -> BenchmarkData:
+def full_nb201_data(*, epochs: int = 3, seed: int = 0, dataset: str = "toy", varied_params: bool = False) -> BenchmarkData:
     """Every NB201 architecture with structured, noisy accuracies and per-epoch training times.
 
     Accuracy grows with the ops' "quality" (3x3 conv best, none worst), so
-    search strategies that exploit structure beat random search.
+    search strategies that exploit structure beat random search. With
+    ``varied_params`` the ``params`` cost grows with the convolutions too
+    (a 3x3 costs more than a 1x1), so accuracy and size trade off; else every
+    cell has ``params`` 1.
     """
     from nasbench_suite.spaces.nb201 import Architecture
 
@@ -45,7 +48,8 @@ def full_nb201_data(*, epochs: int = 3, seed: int = 0, dataset: str = "toy") -> 
         seeds=np.arange(n_seeds),
         metrics=METRICS,
         curves=curves,
-        costs=np.ones((len(archs), 1)),
+        costs=(np.array([[500.0 + sum({"nor_conv_3x3": 4000.0, "nor_conv_1x1": 1000.0}.get(o, 0.0) for o in a.ops)]
+                         for a in archs]) if varied_params else np.ones((len(archs), 1))),
         cost_names=("params",),
         columns={},
         provenance={"splits": "synthetic numbers for tests"},
