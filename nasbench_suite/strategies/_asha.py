@@ -19,6 +19,7 @@ continues or promotes.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from typing import Any, ClassVar
@@ -52,6 +53,8 @@ class RungSystem:
         self.results: list[dict[int, float]] = [{} for _ in self.fidelities]
         #: per rung: trials that were sent on to the next rung
         self.promoted: list[set[int]] = [set() for _ in self.fidelities]
+        #: per rung: ``(-value, trial)`` of every result, ascending (the rank order, kept sorted as results arrive)
+        self._order: list[list[tuple[float, int]]] = [[] for _ in self.fidelities]
 
     @property
     def top(self) -> int:
@@ -60,11 +63,23 @@ class RungSystem:
 
     def record(self, level: int, trial: int, value: float) -> None:
         """Record ``trial``'s result ``value`` at rung ``level`` (NaN: not measured)."""
-        self.results[level][trial] = -math.inf if math.isnan(value) else float(value)
+        rung, order = self.results[level], self._order[level]
+        if trial in rung:  # a second result replaces the first
+            del order[bisect.bisect_left(order, (-rung[trial], trial))]
+        rung[trial] = -math.inf if math.isnan(value) else float(value)
+        bisect.insort(order, (-rung[trial], trial))
 
     def _ranked(self, level: int) -> list[int]:
-        rung = self.results[level]
-        return sorted(rung, key=lambda t: (-rung[t], t))
+        """The trials recorded at ``level``, best first."""
+        return [t for _, t in self._order[level]]
+
+    def _rank(self, level: int, trial: int) -> int:
+        """``trial``'s position in :meth:`_ranked` (0: the best), found by bisection."""
+        return bisect.bisect_left(self._order[level], (-self.results[level][trial], trial))
+
+    def _leaders(self, level: int, k: int) -> list[int]:
+        """The first ``k`` of :meth:`_ranked`."""
+        return [t for _, t in self._order[level][:k]]
 
     def continues(self, level: int, trial: int) -> bool:
         """Stopping rule: whether ``trial``, just recorded at ``level``, goes on to the next rung."""
@@ -74,8 +89,7 @@ class RungSystem:
         value = rung[trial]
         if value == -math.inf:
             return False
-        rank = self._ranked(level).index(trial)
-        return rank < math.ceil(len(rung) / self.eta)
+        return self._rank(level, trial) < math.ceil(len(rung) / self.eta)
 
     def promotable(self) -> tuple[int, int] | None:
         """Promotion rule: ``(level, trial)`` of the best not-yet-promoted trial in the top
@@ -83,7 +97,7 @@ class RungSystem:
         for level in range(self.top - 1, -1, -1):
             rung = self.results[level]
             k = int(math.floor(len(rung) / self.eta + 1e-9))
-            for trial in self._ranked(level)[:k]:
+            for trial in self._leaders(level, k):
                 if trial not in self.promoted[level] and rung[trial] > -math.inf:
                     return level, trial
         return None

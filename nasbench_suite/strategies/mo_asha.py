@@ -34,6 +34,12 @@ class ParetoRungSystem(RungSystem):
         order = nsga2_order([self.vectors[level][t] for t in trials])
         return [trials[i] for i in order]
 
+    def _rank(self, level: int, trial: int) -> int:
+        return self._ranked(level).index(trial)
+
+    def _leaders(self, level: int, k: int) -> list[int]:
+        return self._ranked(level)[:k]
+
 
 class MOASHA(AsyncSuccessiveHalving):
     """Asynchronous successive halving (stopping variant) for several objectives.
