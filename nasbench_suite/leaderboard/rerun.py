@@ -34,8 +34,10 @@ from nasbench_suite.strategies.base import recorded_params
 #: fewest expensive runs re-run per file (when it holds that many)
 MIN_SAMPLE = 5
 #: model-based strategies sampled like the ones with own compute, because their re-runs are slow; measured
-#: per run on one core (300 evaluations, reference table): bananas 1.8 s, gp-bo 1.9 s, smac 0.47 s, tpe 0.45 s
-SAMPLED_MODEL_BASED = frozenset({"bananas", "gp-bo"})
+#: per run on one core (300 evaluations, reference table): bananas 1.8 s, gp-bo 1.9 s, smac 0.47 s, tpe 0.45 s;
+#: mobster 2-4 s (480 simulated seconds, 4 workers, nb201-digits: about 4,000 evaluations, a GP fit per new result
+#: at the modelled rung)
+SAMPLED_MODEL_BASED = frozenset({"bananas", "gp-bo", "mobster"})
 
 
 def new_nonce() -> str:

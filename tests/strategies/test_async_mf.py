@@ -17,7 +17,7 @@ from nasbench_suite.strategies import Observation, SearchContext, make_strategy
 from nasbench_suite.strategies._asha import RungSystem, bracket_weights
 from nasbench_suite.testing.strategies import make
 
-ASYNC = ("asha", "asha-promotion", "async-hb", "dehb")
+ASYNC = ("asha", "asha-promotion", "async-hb", "dehb", "mobster")
 FIDS = (1, 3, 9, 27)
 
 
