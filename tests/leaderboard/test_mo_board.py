@@ -92,7 +92,7 @@ def test_single_objective_and_multi_objective_runs_do_not_share_a_board(mo_resul
 
 
 def test_tracks_fix_the_objectives_and_round_trip():
-    track = STANDARD_TRACKS["nb201-digits/digits-hard-mo-params-evals200"]
+    track = STANDARD_TRACKS["nb201-digits/mo-params-evals200"]
     assert track.objectives == ("valid_acc:max", "params:min") and track.seeds == tuple(range(20))
     assert Track.from_dict(json.loads(json.dumps(track.to_dict()))) == track
     assert "objectives" not in STANDARD_TRACKS["nb201-digits/digits-hard-evals200"].to_dict()
