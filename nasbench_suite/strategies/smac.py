@@ -9,6 +9,7 @@ import numpy as np
 
 from nasbench_suite.strategies._acquisition import History, expected_improvement, seed_from
 from nasbench_suite.strategies._encoding import vector_encoder
+from nasbench_suite.strategies._forest import fit_forest, forest_mean_std
 from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, Strategy, require
 
 
@@ -95,22 +96,14 @@ class SMAC(Strategy):
         self._history.proposed.add(arch)
         return Proposal(arch)
 
-    def _forest(self) -> Any:
-        from sklearn.ensemble import RandomForestRegressor
-
+    def _forest(self) -> list[Any]:
+        """The trees of scikit-learn's bootstrapped forest on the history (see :mod:`~nasbench_suite.strategies._forest`)."""
         h = self._history
-        forest = RandomForestRegressor(n_estimators=self.num_trees, min_samples_split=3, min_samples_leaf=3,
-                                       max_features=5 / 6, bootstrap=True, random_state=seed_from(self.rng))
-        return forest.fit(self._encode(h.archs), np.asarray(h.values))
+        return fit_forest(self._encode(h.archs), np.asarray(h.values), n_trees=self.num_trees, random_state=seed_from(self.rng),
+                          min_samples_split=3, min_samples_leaf=3, max_features=5 / 6)
 
-    @staticmethod
-    def _mean_std(forest: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        preds = np.stack([t.tree_.predict(X).reshape(len(X), -1)[:, 0] for t in forest.estimators_])  # no per-call checks
-        return preds.mean(axis=0), preds.std(axis=0)
-
-    def _ei(self, forest: Any, archs: list[Any]) -> np.ndarray:
-        mean, std = self._mean_std(forest, self._encode(archs))
+    def _ei(self, forest: list[Any], archs: list[Any]) -> np.ndarray:
+        mean, std = forest_mean_std(forest, self._encode(archs))
         return expected_improvement(mean, std, self._history.best())
 
     def _maximize_ei(self) -> list[Any]:
