@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
+
+_SQRT_2PI = np.sqrt(2 * np.pi)
 
 
 class History:
@@ -69,9 +71,12 @@ def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, *, xi: 
     mean = np.asarray(mean, dtype=float)
     std = np.asarray(std, dtype=float)
     gain = mean - best - xi
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(std > 0, gain / std, 0.0)
-    ei = np.where(std > 0, gain * norm.cdf(z) + std * norm.pdf(z), np.maximum(gain, 0.0))
+    positive = std > 0
+    z = np.where(positive, gain / np.where(positive, std, 1.0), 0.0)
+    # the standard normal's cdf and pdf as scipy.stats.norm computes them (same values), without its
+    # per-call argument handling, which costs more than the arithmetic on a few hundred candidates
+    cdf, pdf = ndtr(z), np.exp(-z**2 / 2.0) / _SQRT_2PI
+    ei = np.where(positive, gain * cdf + std * pdf, np.maximum(gain, 0.0))
     return np.maximum(ei, 0.0)
 
 
