@@ -41,19 +41,31 @@ def vector_encoder(space: Any, kind: str, *, strategy: str) -> Callable[[Sequenc
     encoder, which parses each architecture, would otherwise take much of a long run's time.
     """
     encode = get_bundle(space.name, who=f"strategy {strategy!r}").vector_encoder(kind, who=f"strategy {strategy!r}")
-    cache: dict[Any, np.ndarray] = {}
+    index: dict[Any, int] = {}  # architecture -> its row of ``rows``
+    rows = np.zeros((0, 0))
 
     def cached(archs: Sequence[Any]) -> np.ndarray:
+        nonlocal rows
         archs = list(archs)
-        missing = list(dict.fromkeys(a for a in archs if a not in cache))
-        if missing:
-            if len(cache) + len(missing) > CACHE_SIZE:
-                cache.clear()
-                missing = list(dict.fromkeys(archs))
-            cache.update(zip(missing, encode(missing)))
         if not archs:
             return encode(archs)
-        return np.stack([cache[a] for a in archs])
+        where = [index.get(a, -1) for a in archs]
+        if -1 in where:
+            new = list(dict.fromkeys(a for a, i in zip(archs, where) if i < 0))
+            if len(index) + len(new) > CACHE_SIZE:
+                index.clear()
+                new = list(dict.fromkeys(archs))
+            encoded = encode(new)
+            n = len(index)
+            if rows.shape[0] < n + len(new) or rows.shape[1] != encoded.shape[1]:
+                grown = np.zeros((max(n + len(new), 2 * rows.shape[0], 64), encoded.shape[1]), dtype=encoded.dtype)
+                if n:
+                    grown[:n] = rows[:n]
+                rows = grown
+            rows[n : n + len(new)] = encoded
+            index.update(zip(new, range(n, n + len(new))))
+            where = [index[a] for a in archs]
+        return rows[where]
 
     return cached
 
