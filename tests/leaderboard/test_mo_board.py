@@ -199,3 +199,11 @@ def test_the_cli_builds_a_multi_objective_board_and_prints_its_scores(mo_results
     best = board["entries"][0]
     assert f"{best['regret']['mean']:.4f}" in printed
     assert {p.name for p in out.glob("*.png")} == set(board["plots"]) and FRONTS in board["plots"]
+
+
+def test_a_cost_spanning_orders_of_magnitude_over_the_table_gets_a_log_axis():
+    from nasbench_suite.leaderboard.plots import log_axis
+
+    latency = {"metrics": ["test_acc", "latency_b1_t1"], "ideal": [82.1, 0.00026], "worst": [8.3, 0.083]}
+    params = {"metrics": ["test_acc", "params"], "ideal": [82.1, 1154.0], "worst": [8.3, 74402.0]}
+    assert log_axis(latency, 1) and not log_axis(latency, 0) and not log_axis(params, 1)
