@@ -55,17 +55,24 @@ class MLPEnsemble:
             self._train(params, X, y, self.steps)
         return self
 
-    def partial_fit(self, X: np.ndarray, y: np.ndarray, *, steps: int) -> MLPEnsemble:
-        """Train on all of ``(X, y)`` for ``steps`` more steps, starting from the fitted weights (a warm start;
-        a fresh Adam state); a fresh fit when not fitted yet."""
+    def partial_fit(self, X: np.ndarray, y: np.ndarray, *, steps: int, batch: int | None = None,
+                    seed: int = 0) -> MLPEnsemble:
+        """Train on ``(X, y)`` for ``steps`` more steps, starting from the fitted weights (a warm start; a fresh
+        Adam state); a fresh fit when not fitted yet.
+
+        ``batch``: each step uses that many rows drawn afresh without replacement (a generator seeded with
+        ``seed``), so a step's cost stops growing with the data; ``None``: every step uses all rows.
+        """
         if not hasattr(self, "params_"):
             return self.fit(X, y)
         with _one_thread():
-            self._train([p.clone().requires_grad_() for p in self.params_], X, y, steps)
+            self._train([p.clone().requires_grad_() for p in self.params_], X, y, steps, batch=batch, seed=seed)
         return self
 
-    def _train(self, params: list, X: np.ndarray, y: np.ndarray, steps: int) -> None:
-        """Full-batch Adam on standardized targets from ``params``; sets ``params_``, ``mu_`` and ``sigma_``."""
+    def _train(self, params: list, X: np.ndarray, y: np.ndarray, steps: int, *, batch: int | None = None,
+               seed: int = 0) -> None:
+        """Adam on standardized targets from ``params`` (full-batch, or ``batch`` random rows per step); sets
+        ``params_``, ``mu_`` and ``sigma_`` (the standardization uses all targets)."""
         import torch
 
         Xt = torch.as_tensor(np.asarray(X, dtype=np.float32))
@@ -74,9 +81,15 @@ class MLPEnsemble:
         yt = torch.as_tensor(((y - self.mu_) / self.sigma_).astype(np.float32))
         opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
         Xe = Xt.expand(self.members, *Xt.shape)
+        gen = torch.Generator().manual_seed(seed) if batch is not None and batch < len(yt) else None
         for _ in range(steps):
             opt.zero_grad()
-            loss = ((self._forward(params, Xe) - yt) ** 2).mean(dim=1).sum()
+            if gen is None:
+                loss = ((self._forward(params, Xe) - yt) ** 2).mean(dim=1).sum()
+            else:
+                rows = torch.randperm(len(yt), generator=gen)[:batch]
+                Xb = Xt[rows]
+                loss = ((self._forward(params, Xb.expand(self.members, *Xb.shape)) - yt[rows]) ** 2).mean(dim=1).sum()
             loss.backward()
             opt.step()
         self.params_ = [p.detach() for p in params]

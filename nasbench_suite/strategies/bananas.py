@@ -50,14 +50,18 @@ class Bananas(Strategy):
         1,000-evaluation run takes seconds. ``"refit"``: every fit starts afresh (``train_steps`` steps; how runs
         recorded without an ``update`` parameter were made).
     warm_steps : int
-        Full-batch Adam steps of a warm-started fit.
+        Adam steps of a warm-started fit.
+    warm_batch : int or None
+        Rows of the results each warm-started step trains on, drawn afresh per step (default 256), so a
+        step's cost stops growing with the data; ``None``: every step uses all results (how runs recorded
+        with ``update="warm"`` and without this parameter were made).
     """
 
     name = "bananas"
     #: cheap hyperparameters for conformance checks (a small, briefly trained ensemble)
     check_params: ClassVar[dict[str, Any]] = {"num_ensemble": 2, "train_steps": 30}
     #: parameters added after runs were published, with the value those runs used
-    absent_params: ClassVar[dict[str, Any]] = {"update": "refit"}
+    absent_params: ClassVar[dict[str, Any]] = {"update": "refit", "warm_batch": None}
     own_numerics = True  # a model fit on the observations decides the proposals
 
     def __init__(
@@ -77,6 +81,7 @@ class Bananas(Strategy):
         train_steps: int = 100,
         update: str = "warm",
         warm_steps: int = 20,
+        warm_batch: int | None = 256,
     ) -> None:
         super().__init__(context, seed=seed)
         require(acquisition in ACQUISITIONS, f"acquisition must be one of {ACQUISITIONS}, got {acquisition!r}")
@@ -85,6 +90,7 @@ class Bananas(Strategy):
                          ("num_candidates", num_candidates), ("num_parents", num_parents), ("train_steps", train_steps),
                          ("warm_steps", warm_steps)):
             require(int(v) >= 1, f"{label} must be >= 1, got {v!r}")
+        require(warm_batch is None or int(warm_batch) >= 1, f"warm_batch must be >= 1 or None, got {warm_batch!r}")
         self.num_init = int(num_init)
         self.batch_size = int(batch_size)
         self.num_ensemble = int(num_ensemble)
@@ -97,6 +103,7 @@ class Bananas(Strategy):
         self.train_steps = int(train_steps)
         self.update = update
         self.warm_steps = int(warm_steps)
+        self.warm_batch = None if warm_batch is None else int(warm_batch)
         self._model: MLPEnsemble | None = None
         self._encode = vector_encoder(self.space, self.encoding, strategy=self.name)
         self._history = History()
@@ -122,7 +129,9 @@ class Bananas(Strategy):
             model = MLPEnsemble(members=self.num_ensemble, hidden=tuple(self.hidden), steps=self.train_steps,
                                 seed=seed_from(self.rng)).fit(X, y)
         else:
-            model = self._model.partial_fit(X, y, steps=self.warm_steps)
+            batch = self.warm_batch
+            model = self._model.partial_fit(X, y, steps=self.warm_steps, batch=batch,
+                                            seed=seed_from(self.rng) if batch is not None and batch < len(y) else 0)
         if self.update == "warm":
             self._model = model
         preds = model.predict(self._encode(candidates))
