@@ -15,7 +15,7 @@ from nasbench_suite.strategies.base import Observation, Proposal, SearchContext,
 UPDATES = ("incremental", "refit")
 #: fresh (random, mutated) candidates per proposal unless given: a refit scores a new pool every time; the
 #: incremental model keeps a pool of ``pool_size`` and adds these to it
-FRESH_CANDIDATES = {"refit": (100, 100), "incremental": (10, 20)}
+FRESH_CANDIDATES = {"refit": (100, 100), "incremental": (5, 15)}
 
 
 class GaussianProcessBO(Strategy):
@@ -48,11 +48,13 @@ class GaussianProcessBO(Strategy):
     ----------
     num_init, num_random, num_mutations, num_parents, optimize_every : int
         See above; ``num_random`` and ``num_mutations`` default to 100 each with
-        ``update="refit"``, to 10 and 20 with ``update="incremental"``.
+        ``update="refit"``, to 5 and 15 with ``update="incremental"``.
     update : {"incremental", "refit"}
         How the model follows new results (see above).
     max_opt_points, pool_size : int
-        Evaluations the hyperparameter optimization uses at most; candidates kept (``update="incremental"``).
+        Evaluations the hyperparameter optimization uses at most (default 100); candidates kept (default
+        500; ``update="incremental"``). Every parameter is recorded with its value, so runs made with
+        other defaults replay with theirs.
     xi : float
         EI's exploration margin.
     encoding : str
@@ -79,8 +81,8 @@ class GaussianProcessBO(Strategy):
         xi: float = 0.0,
         encoding: str = "onehot",
         update: str = "incremental",
-        max_opt_points: int = 200,
-        pool_size: int = 1000,
+        max_opt_points: int = 100,
+        pool_size: int = 500,
     ) -> None:
         super().__init__(context, seed=seed)
         require(update in UPDATES, f"update must be one of {UPDATES}, got {update!r}")
