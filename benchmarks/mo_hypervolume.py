@@ -3,7 +3,8 @@
 Runs (or resumes) the sweep every (strategy, seed) of ``--strategies`` x
 ``--seeds`` with ``--objectives`` and an evaluation budget, into
 ``--results`` (the harness's results file, the same bytes ``nasbench run``
-writes). Each run's reported front (chosen on validation, scored on test) is
+writes). Each run's reported front (chosen on validation, scored on test;
+``--front searched`` scores it on the validation values it searched) is
 scored in the problem's fixed normalised space
 (:func:`nasbench_suite.multiobjective.indicators.problem_for`: ideal 0, the table's
 worst 1, reference point 1.1): its final hypervolume, hypervolume regret and
@@ -89,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="comma-separated A:B pairs, each tested one-sided for A's hypervolume > B's")
     parser.add_argument("--results", required=True, help="results file of the sweep (an existing one is resumed)")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--front", choices=("reported", "searched"), default="reported",
+                        help="score each run's front on its reported values (test, as boards do; default) or on the "
+                             "objectives it searched (validation)")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
 
@@ -109,13 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_sweep(spec, args.results, jobs=args.jobs, progress=False)
     wall = time.perf_counter() - wall
     records = [r for r in read_results(args.results) if r["strategy"]["name"] in strategies]
-    problem = problem_for(resolve(args.benchmark), args.dataset, args.objectives, epoch=int(records[0]["epoch"]))
+    problem = problem_for(resolve(args.benchmark), args.dataset, args.objectives, epoch=int(records[0]["epoch"]),
+                          reported=args.front == "reported")
     per = scores(records, problem)
     table = {name: summarise(per[name]) for name in strategies if name in per}
     tests = {f"{a}>{b}": one_sided(per[a], per[b]) for a, b in pairs}
 
     print(f"{args.benchmark} / {args.dataset}, objectives {args.objectives}, {args.budget_evals} evaluations, "
-          f"seeds {args.seeds}; true front {len(problem.front)} points, hypervolume {problem.true_hypervolume:.5f} "
+          f"seeds {args.seeds}; {args.front} front values; true front {len(problem.front)} points, hypervolume {problem.true_hypervolume:.5f} "
           f"(sweep {wall:.0f} s)")
     print("| strategy | runs | final hypervolume [95% CI] | HV regret | IGD+ | front size |")
     print("|:---|---:|---:|---:|---:|---:|")

@@ -65,7 +65,7 @@ class MOProblem:
     """
 
     objectives: tuple[Objective, ...]
-    #: the reported metrics the normalisation and the true front are of
+    #: the metrics the normalisation and the true front are of (the reported ones unless ``reported`` is False)
     metrics: tuple[str, ...]
     epoch: int
     #: best and worst value of each objective over the table's complete cells (own directions)
@@ -74,6 +74,8 @@ class MOProblem:
     #: the true front's points in own directions
     front: np.ndarray
     front_archs: tuple[str, ...]
+    #: whether runs are scored on their fronts' reported values (test) or on the searched objectives (validation)
+    reported: bool = True
 
     @property
     def ref(self) -> np.ndarray:
@@ -112,19 +114,24 @@ class MOProblem:
             "reference_point": self.ref.tolist(),
             "true_hypervolume": self.true_hypervolume,
             "true_front_size": len(self.front),
-        }
+        } | ({} if self.reported else {"reported": False})
 
 
-def problem_for(benchmark: Any, dataset: str, objectives: str | Sequence[Any], *, epoch: int | None = None) -> MOProblem:
-    """The :class:`MOProblem` of a table's dataset for ``objectives`` at ``epoch`` (default: the final one)."""
+def problem_for(benchmark: Any, dataset: str, objectives: str | Sequence[Any], *, epoch: int | None = None,
+                reported: bool = True) -> MOProblem:
+    """The :class:`MOProblem` of a table's dataset for ``objectives`` at ``epoch`` (default: the final one).
+
+    ``reported=False`` scores runs on the objectives they searched (``valid_acc``, not ``test_acc``): how well a
+    strategy optimises what it sees, free of the validation-to-test noise of the reported front.
+    """
     objs = parse_objectives(objectives)
-    front = true_front(benchmark, dataset, objs, epoch=epoch, reported=True)
+    front = true_front(benchmark, dataset, objs, epoch=epoch, reported=reported)
     values = table_values(benchmark, dataset, front.metrics, epoch=front.epoch)
     values = values[np.all(np.isfinite(values), axis=1)]
     s = signs(objs)
     ideal = tuple(float(v) for v in (values * s).min(axis=0) * s)
     worst = tuple(float(v) for v in (values * s).max(axis=0) * s)
-    return MOProblem(objs, front.metrics, front.epoch, ideal, worst, front.values, front.archs)
+    return MOProblem(objs, front.metrics, front.epoch, ideal, worst, front.values, front.archs, reported)
 
 
 def _record_columns(record: dict[str, Any], problem: MOProblem) -> tuple[np.ndarray, np.ndarray, list[int]]:
@@ -138,18 +145,21 @@ def _record_columns(record: dict[str, Any], problem: MOProblem) -> tuple[np.ndar
 
 
 def reported_front(record: dict[str, Any], problem: MOProblem, *, evals: int | None = None) -> np.ndarray:
-    """The reported values (own directions) of a run's front after its first ``evals`` evaluations (default: all)."""
+    """The values (own directions) of a run's front after its first ``evals`` evaluations (default: all).
+
+    Reported values, or the searched ones for a problem with ``reported=False``.
+    """
     sel, rep, epochs = _record_columns(record, problem)
     n = len(epochs) if evals is None else evals
     idx = run_front(sel[:n], epochs[:n], int(record["epoch"]), problem.objectives)
-    return rep[idx]
+    return (rep if problem.reported else sel)[idx]
 
 
 def hypervolume_curve(record: dict[str, Any], problem: MOProblem) -> np.ndarray:
     """After each evaluation of a run, the normalised hypervolume of its reported front (selected on validation)."""
     sel, rep, epochs = _record_columns(record, problem)
     target = int(record["epoch"])
-    normed = problem.normalise(rep)
+    normed = problem.normalise(rep if problem.reported else sel)
     ref = problem.ref
     out = np.zeros(len(epochs))
     front: list[int] = []

@@ -49,6 +49,14 @@ def test_the_printed_figures_are_the_runs_indicators(script, tmp_path, capsys):
     test = out["tests"]["nsga2>rs"]
     assert test["wins"] + test["ties"] + test["losses"] == 5
     assert f"{out['strategies']['rs']['hypervolume']:.4f}" in capsys.readouterr().out
+    searched = tmp_path / "searched.json"
+    assert script.main([*argv[:-2], "--front", "searched", "--json", str(searched)]) == 0  # the same runs, resumed
+    on_valid = problem_for(open_benchmark(store), "toy", "valid_acc:max,params:min", epoch=3, reported=False)
+    assert on_valid.metrics == ("valid_acc", "params") and problem.metrics == ("test_acc", "params")
+    for name in ("rs", "nsga2"):
+        values = [final_indicators(r, on_valid)["hypervolume"] for r in records if r["strategy"]["name"] == name]
+        assert json.loads(searched.read_text())["strategies"][name]["hypervolume"] == pytest.approx(np.mean(values), rel=1e-12)
+        assert not np.allclose(values, hv[name])  # validation and test values of the fronts differ on this table
     with pytest.raises(SystemExit, match="not A:B"):
         script.main([*argv[:-6], "--versus", "nsga2:re", "--results", str(results)])
 
