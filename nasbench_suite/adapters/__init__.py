@@ -5,6 +5,11 @@ Each adapter is an optional extra importing its library on use:
 * :mod:`nasbench_suite.adapters.optuna` -- any Optuna sampler as a search
   strategy (registered as ``"optuna"``), so its runs are simulated, recorded
   and put on boards exactly like the suite's own strategies.
+* :mod:`nasbench_suite.adapters.syne_tune` -- the benchmark as a Syne Tune
+  blackbox, and Syne Tune schedulers (ASHA, random search, BOHB, ...) run on
+  its simulated backend into results records (``syne-tune/<scheduler>``).
+* :mod:`nasbench_suite.adapters.smac` -- SMAC3 facades driven through ask/tell
+  and the objective API on the harness' clock (``smac/<facade>``).
 
 Libraries that only need a black box use the objective API instead
 (:mod:`nasbench_suite.objective`: ``bench.configspace()`` and ``bench.objective(config, ...)``).
