@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -19,7 +20,11 @@ EXPECTED = {
     "fit_predictor.py": "Kendall tau",
     "optuna_study.py": "TPESampler via the harness",
     "predictor_plugin.py": "board written to predictor-board/ (2 predictors)",
+    "syne_tune_asha.py": "board written to syne-tune-board/ (3 entries)",
+    "smac_study.py": "board written to smac-board/ (3 entries)",
 }
+#: the optional extra (its import name) an example needs; it is skipped without it
+REQUIRES = {"syne_tune_asha.py": "syne_tune", "smac_study.py": "smac"}
 
 
 def test_every_example_is_checked() -> None:
@@ -28,6 +33,9 @@ def test_every_example_is_checked() -> None:
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(script: Path, tmp_path: Path) -> None:
+    extra = REQUIRES.get(script.name)
+    if extra is not None and importlib.util.find_spec(extra) is None:
+        pytest.skip(f"{script.name} needs the {extra!r} extra, which is not installed")
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg"}
     proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-4000:]
