@@ -79,6 +79,13 @@ def _blackbox_base() -> type:
 class NasBenchBlackbox(_blackbox_base()):  # type: ignore[misc]
     """One dataset of a benchmark as a Syne Tune ``Blackbox``, answered by the harness' :class:`Lookup`.
 
+    ``objective_function(config, fidelity=e)`` returns a dict of the objectives
+    at epoch ``e``; without a fidelity, an array ``(num_fidelities,
+    num_objectives)``. ``seed`` is ignored: metrics are seed means. A
+    configuration that names no valid architecture is repaired, and one naming
+    an architecture a listed table lacks evaluates the nearest held one, as the
+    suite's categorical strategies do (:mod:`nasbench_suite.adapters._configs`).
+
     Parameters
     ----------
     benchmark : Benchmark
@@ -89,13 +96,6 @@ class NasBenchBlackbox(_blackbox_base()):  # type: ignore[misc]
         The target (full-budget) epoch; the fidelities are the held epochs up to it.
     lookup : Lookup, optional
         The lookup to answer from (built from the arguments above when left out).
-
-    ``objective_function(config, fidelity=e)`` returns a dict of the objectives
-    at epoch ``e``; without a fidelity, an array ``(num_fidelities,
-    num_objectives)``. ``seed`` is ignored: metrics are seed means. A
-    configuration that names no valid architecture is repaired, and one naming
-    an architecture a listed table lacks evaluates the nearest held one, as the
-    suite's categorical strategies do (:mod:`nasbench_suite.adapters._configs`).
     """
 
     def __init__(self, benchmark: Any, dataset: str, *, epoch: int | None = None, lookup: Lookup | None = None) -> None:
