@@ -33,7 +33,7 @@ INFORMED: Registry[Any] = Registry("informed_predictors")
 ZC_PROXIES: tuple[str, ...] = ("fisher", "flops", "grad_norm", "grasp", "jacov", "nwot", "params", "snip", "synflow")
 for _name in ZC_PROXIES:
     INFORMED.register(f"zc-{_name}", f"nasbench_suite.surrogates.informed_presets:zc_{_name}")
-for _name in ("lc-bayes", "omni"):
+for _name in ("lc-bayes", "omni", "omni-boost"):
     INFORMED.register(_name, f"nasbench_suite.surrogates.informed_presets:{_name.replace('-', '_')}")
 
 #: estimator class name -> class (what a saved surrogate may build)
@@ -53,6 +53,7 @@ MODELS.register("DeepEnsembleRegressor", "nasbench_suite.surrogates.models.deep_
 MODELS.register("WLGaussianProcessRegressor", "nasbench_suite.surrogates.models.wl_gp:WLGaussianProcessRegressor")
 MODELS.register("Arch2VecRegressor", "nasbench_suite.surrogates.models.arch2vec:Arch2VecRegressor")
 MODELS.register("InformedRegressor", "nasbench_suite.surrogates.informed:InformedRegressor")
+MODELS.register("StackedRegressor", "nasbench_suite.surrogates.stacking:StackedRegressor")
 MODELS.register("ZeroCostRanker", "nasbench_suite.surrogates.zc_rank:ZeroCostRanker")
 
 

@@ -30,6 +30,10 @@ from nasbench_suite.surrogates.models.base import SurrogateDataError, check_targ
 from nasbench_suite.surrogates.targets import TargetTransform
 
 
+#: how :class:`InformedRegressor` scales zero-cost scores before the model sees them
+ZC_SCALES: tuple[str, ...] = ("raw", "signed-log")
+
+
 class InformedRegressor(RegressorMixin, BaseEstimator):
     """Encoding ⊕ zero-cost scores ⊕ curve prefix of each architecture, fed to one array model.
 
@@ -57,6 +61,10 @@ class InformedRegressor(RegressorMixin, BaseEstimator):
         the targets were measured at, itself by default the table's last).
     target
         Target transform, as for :class:`~nasbench_suite.surrogates.estimator.ArchRegressor`.
+    zc_scale
+        ``"raw"`` feeds the proxy scores as stored; ``"signed-log"`` feeds
+        ``sign(x) * log1p(|x|)``, for linear models: proxies such as ``synflow``
+        span many orders of magnitude, and their logarithm is what ranks.
     """
 
     def __init__(
@@ -72,6 +80,7 @@ class InformedRegressor(RegressorMixin, BaseEstimator):
         observed_epoch: int | None = None,
         target_epoch: int | None = None,
         target: str = "quantile",
+        zc_scale: str = "raw",
     ) -> None:
         self.model = model
         self.space = space
@@ -83,6 +92,7 @@ class InformedRegressor(RegressorMixin, BaseEstimator):
         self.observed_epoch = observed_epoch
         self.target_epoch = target_epoch
         self.target = target
+        self.zc_scale = zc_scale
 
     # ------------------------------------------------------------------ inputs
     def _table(self) -> tuple[Any, str]:
@@ -98,6 +108,8 @@ class InformedRegressor(RegressorMixin, BaseEstimator):
     def _resolve(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
         from nasbench_suite.surrogates.table_inputs import observed_epochs, zc_proxies
 
+        if self.zc_scale not in ZC_SCALES:
+            raise ValueError(f"zc_scale must be one of {ZC_SCALES}, got {self.zc_scale!r}")
         table, ds = self._table()
         proxies = zc_proxies(table, ds) if self.zc == "all" else tuple(self.zc)
         epochs = () if self.curve_metric is None else observed_epochs(table, ds, self.target_epoch, self.observed_epoch)
@@ -118,7 +130,8 @@ class InformedRegressor(RegressorMixin, BaseEstimator):
 
             parts.append(get_encoder(self.space).encode(archs, self.encoding).astype(np.float64))
         if proxies:
-            parts.append(zc_matrix(table, ds, archs, proxies))
+            scores = zc_matrix(table, ds, archs, proxies)
+            parts.append(np.sign(scores) * np.log1p(np.abs(scores)) if self.zc_scale == "signed-log" else scores)
         if epochs:
             curve = curve_matrix(table, ds, archs, str(self.curve_metric), epochs)
             parts += [curve, np.diff(curve, axis=1)]

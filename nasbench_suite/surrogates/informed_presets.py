@@ -13,8 +13,16 @@ and returns an unfitted estimator over architectures:
     an early epoch (the last at most a quarter of the target epoch): Bayesian
     linear regression on the prefix and its diffs, with a predictive std.
 ``omni``
-    The OMNI combination: LightGBM on the ``features`` encoding, every stored
-    zero-cost proxy and the same early curve prefix.
+    The OMNI combination as a :class:`~nasbench_suite.surrogates.stacking.StackedRegressor`
+    of four families: ``lc`` (the ``lc-bayes`` extrapolator), ``zc`` (Bayesian
+    linear regression on the log-scaled zero-cost proxies), ``enc`` (LightGBM on
+    the ``features`` encoding) and ``boost`` (LightGBM on the encoding, every
+    proxy and the early curve). Inner cross-validation on the training cells,
+    grouped by isomorphism class, picks the single family or the non-negative
+    stack of all of them that ranks best; the two LightGBM families are
+    candidates from :data:`BOOST_MIN_SIZE` training cells on.
+``omni-boost``
+    The ``boost`` family alone (the single-model OMNI of earlier releases).
 
 A table without ``zc/*`` columns refuses ``zc-*`` by name; ``omni`` then uses
 the encoding and the curve (``table_inputs()`` lists what it read).
@@ -51,14 +59,38 @@ def lc_bayes(space: str, *, benchmark: str, dataset: str | None = None, metric: 
                              curve_metric=metric, target_epoch=target_epoch, target="quantile")
 
 
-def omni(space: str, *, benchmark: str, dataset: str | None = None, metric: str = "valid_acc",
-         target_epoch: int | None = None, random_state: int = 0) -> InformedRegressor:
+#: training cells from which the LightGBM families of ``omni`` are candidates: in 5 inner folds each
+#: fit then has >= 20 cells, four times LightGBM's leaf minimum (``min_child_samples=5``)
+BOOST_MIN_SIZE = 25
+
+
+def omni_boost(space: str, *, benchmark: str, dataset: str | None = None, metric: str = "valid_acc",
+               target_epoch: int | None = None, random_state: int = 0) -> InformedRegressor:
     """LightGBM on the ``features`` encoding, every stored zero-cost proxy and the early curve of ``metric``."""
     from nasbench_suite.surrogates.models.lgbm import LGBMRegressor
 
     return InformedRegressor(LGBMRegressor(random_state=random_state), space=space, benchmark=benchmark, dataset=dataset,
                              encoding="features", zc="all", curve_metric=metric, target_epoch=target_epoch,
                              target="quantile")
+
+
+def omni(space: str, *, benchmark: str, dataset: str | None = None, metric: str = "valid_acc",
+         target_epoch: int | None = None, random_state: int = 0) -> Any:
+    """The learning-curve, zero-cost, encoding and boosted families, combined as inner cross-validation chooses."""
+    from nasbench_suite.surrogates.models.bayes_linear import BayesianLinearRegressor
+    from nasbench_suite.surrogates.models.lgbm import LGBMRegressor
+    from nasbench_suite.surrogates.stacking import StackedRegressor
+
+    table = {"space": space, "benchmark": benchmark, "dataset": dataset, "target_epoch": target_epoch, "target": "quantile"}
+    components = [
+        ("lc", lc_bayes(space, benchmark=benchmark, dataset=dataset, metric=metric, target_epoch=target_epoch)),
+        ("zc", InformedRegressor(BayesianLinearRegressor(), encoding=None, zc="all", zc_scale="signed-log", **table)),
+        ("enc", InformedRegressor(LGBMRegressor(random_state=random_state), encoding="features", **table)),
+        ("boost", omni_boost(space, benchmark=benchmark, dataset=dataset, metric=metric, target_epoch=target_epoch,
+                             random_state=random_state)),
+    ]
+    return StackedRegressor(components, space=space, min_sizes={"enc": BOOST_MIN_SIZE, "boost": BOOST_MIN_SIZE},
+                            random_state=random_state)
 
 
 for _proxy in ZC_PROXIES:

@@ -38,10 +38,10 @@ def test_the_proxy_list_is_the_estimation_registry() -> None:
     from nasbench_suite.estimation.zero_cost import PROXIES
 
     assert ZC_PROXIES == tuple(PROXIES.names())
-    assert {f"zc-{p}" for p in ZC_PROXIES} | {"lc-bayes", "omni"} <= set(INFORMED.names())
+    assert {f"zc-{p}" for p in ZC_PROXIES} | {"lc-bayes", "omni", "omni-boost"} <= set(INFORMED.names())
 
 
-@pytest.mark.parametrize("name", ["omni", "lc-bayes", "zc-synflow"])
+@pytest.mark.parametrize("name", ["omni", "omni-boost", "lc-bayes", "zc-synflow"])
 def test_informed_predictors_rank_held_out_cells_and_save(name: str, digits, tmp_path: Path) -> None:
     train, y, test, y_test = digits
     model = make(name, random_state=1).fit(train, y)
@@ -62,11 +62,16 @@ def test_what_they_read_and_the_uncertainty(digits) -> None:
     mean, std = lc.predict(test, return_std=True)
     np.testing.assert_allclose(mean, lc.predict(test))
     assert (std > 0).all()
+    boost = make("omni-boost").fit(train, y)
+    assert boost.table_inputs()["zc"] == list(ZC_PROXIES)
+    assert boost.model_.n_features_in_ == boost.features(test[:2]).shape[1]
+    with pytest.raises(TypeError, match="no predictive std"):
+        boost.predict(test, return_std=True)
     omni = make("omni").fit(train, y)
     assert omni.table_inputs()["zc"] == list(ZC_PROXIES)
-    assert omni.model_.n_features_in_ == omni.features(test[:2]).shape[1]
-    with pytest.raises(TypeError, match="no predictive std"):
-        omni.predict(test, return_std=True)
+    mean, std = omni.predict(test, return_std=True)  # the cross-validated residual spread
+    np.testing.assert_allclose(mean, omni.predict(test))
+    assert (std > 0).all()
     assert make("zc-synflow").rank_only
 
 
@@ -109,9 +114,9 @@ def test_tables_without_proxies_or_of_another_space(tmp_path: Path) -> None:
     y = np.arange(30.0)
     with pytest.raises(NotMeasuredError, match="no zero-cost proxies.*nasbench zc"):
         INFORMED.get("zc-synflow")("nb201", benchmark=bench).fit(data.archs, y)
-    omni = INFORMED.get("omni")("nb201", benchmark=bench).set_params(model__n_estimators=10).fit(data.archs, y)
+    omni = INFORMED.get("omni-boost")("nb201", benchmark=bench).set_params(model__n_estimators=10).fit(data.archs, y)
     assert omni.table_inputs()["zc"] == [] and omni.table_inputs()["curve"]["epochs"] == [1, 2]
     with pytest.raises(ValueError, match="space 'nb201'.*'nb101'"):
-        INFORMED.get("omni")("nb101", benchmark=bench).fit(data.archs, y)
+        INFORMED.get("omni-boost")("nb101", benchmark=bench).fit(data.archs, y)
     with pytest.raises(ValueError, match="needs benchmark="):
         INFORMED.get("lc-bayes")("nb201", benchmark="").fit(data.archs, y)
