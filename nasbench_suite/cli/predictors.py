@@ -48,6 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--targets", type=_targets, default=None,
                      help="METRIC@EPOCH list (default: valid_acc at the final epoch and at an early one; test_acc where valid is not measured)")
     run.add_argument("--test-size", type=positive_int, default=TEST_SIZE, help=f"held-out cells scored per seed (default {TEST_SIZE})")
+    run.add_argument("--split-size", type=positive_int, default=None,
+                     help="training size the test set is held out from (default: the largest of --sizes); with the "
+                     "protocol's 1000, a run of only the smaller sizes joins a full run's results file")
     run.add_argument("--jobs", type=positive_int, default=1, help="cells fitted in parallel processes (default 1)")
     run.add_argument("--out", type=Path, required=True, help="results file (.jsonl)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -93,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
         predictors, skipped = applicable(args.benchmark, args.dataset, predictors, targets[0])
         for name, why in skipped.items():
             print(f"  skipped {name}: {why}")
-    spec = RunSpec(args.benchmark, args.dataset, tuple(targets), predictors, tuple(args.sizes), seeds, args.test_size)
+    spec = RunSpec(args.benchmark, args.dataset, tuple(targets), predictors, tuple(args.sizes), seeds, args.test_size,
+                   args.split_size)
     summary = run_protocol(spec, args.out, jobs=args.jobs, progress=not args.no_progress)
     print(f"{summary.out}: {summary.total} cells ({summary.kept} kept, {summary.ran} run) in {summary.seconds:.1f} s; "
           f"targets {', '.join(map(str, targets))}")

@@ -50,6 +50,14 @@ class RunSpec:
     sizes: tuple[int, ...] = SIZES
     seeds: tuple[int, ...] = SEEDS
     test_size: int | None = TEST_SIZE
+    #: the training size the test set is held out from (``None``: the largest of ``sizes``); a run of only the
+    #: small sizes with the protocol's ``split_size`` scores on the same test cells as the full run
+    split_size: int | None = None
+
+    @property
+    def split(self) -> int:
+        """The training size the test set is held out from."""
+        return max(self.sizes) if self.split_size is None else int(self.split_size)
 
 
 @dataclass(frozen=True, order=True)
@@ -246,7 +254,7 @@ def _check_existing(records: list[dict[str, Any]], spec: RunSpec, checksum: str,
             ("dataset", rec["dataset"], spec.dataset),
             ("test_size", rec["test_size"], spec.test_size),
             # the test set is what the largest training set leaves out
-            ("largest training size", rec["split_size"], max(spec.sizes)),
+            ("largest training size", rec["split_size"], spec.split),
         ):
             if got != want:
                 raise ResultsMismatchError(f"{path} holds records with {what} {got!r}, this run has {want!r}; use another --out")
@@ -302,6 +310,10 @@ def run_protocol(spec: RunSpec, out: str | Path, *, jobs: int = 1, progress: boo
         raise ValueError(f"jobs must be an int >= 1, got {jobs!r}")
     if not spec.sizes or min(spec.sizes) < 2:
         raise ValueError(f"training sizes must be >= 2, got {spec.sizes!r}")
+    if spec.split < max(spec.sizes):
+        raise ValueError(f"split_size {spec.split_size!r} is below the largest training size {max(spec.sizes)}: "
+                         "the test set is held out from a training set at least as large as every other")
+    split_sizes = tuple(sorted({*map(int, spec.sizes), spec.split}))
     t_start = time.perf_counter()
     out = Path(out)
     table = _Table.get(spec.benchmark)
@@ -313,7 +325,7 @@ def run_protocol(spec: RunSpec, out: str | Path, *, jobs: int = 1, progress: boo
     for t in spec.targets:
         table.target(spec.dataset, t)
         y = table.target(spec.dataset, t)
-        protocol_split(table.groups, np.flatnonzero(np.isfinite(y)), spec.sizes, 0, spec.test_size)  # refuses impossible sizes now
+        protocol_split(table.groups, np.flatnonzero(np.isfinite(y)), split_sizes, 0, spec.test_size)  # refuses impossible sizes now
     existing = read_records(out) if out.exists() else []
     _check_existing(existing, spec, checksum, out)
     done = {record_key(r): dumps(r) for r in existing}
@@ -324,7 +336,7 @@ def run_protocol(spec: RunSpec, out: str | Path, *, jobs: int = 1, progress: boo
     write_lines_atomic(out, [done[k] for k in sorted(done)])
     # the largest sizes first: the longest fits start early and the pool stays busy at the end
     todo.sort(key=lambda c: (-c.size, c.predictor, c.target, c.seed))
-    tasks = [(spec.benchmark, spec.dataset, c, tuple(spec.sizes), spec.test_size) for c in todo]
+    tasks = [(spec.benchmark, spec.dataset, c, split_sizes, spec.test_size) for c in todo]
     from nasbench_suite.harness.engines import _progress
 
     with open(out, "a", encoding="utf-8") as fh, _progress(len(tasks), progress, f"predictors x{jobs}") as advance:

@@ -84,6 +84,7 @@ SPECIAL = {
                    "valid_acc:max,params:min,flops:min,latency:min", "valid_acc:max,valid_acc:min"),
     "settings": ("nope", "b0-t1", "b1-t1,b1-t1"),
     "sizes": ("0", "abc", "-3", "1.5", "10,x", "100000"),
+    "split_size": ("0", "abc", "-3", "1.5", "100000"),
     "targets": ("nope", "valid_acc@0", "nope@3", "valid_acc@99"),
 }
 

@@ -74,6 +74,26 @@ def test_cells_are_recorded_and_a_rerun_resumes(pred_store: Path, tmp_path: Path
                      progress=False)
 
 
+def test_a_run_of_small_sizes_with_the_split_size_joins_the_full_run(pred_store: Path, tmp_path: Path) -> None:
+    full, small = tmp_path / "full.jsonl", tmp_path / "small.jsonl"
+    run_protocol(RunSpec(str(pred_store), "toy", TARGETS, ("ridge",), sizes=(10, 50), seeds=(0,), test_size=100), full,
+                 progress=False)
+    run_protocol(RunSpec(str(pred_store), "toy", TARGETS, ("ridge",), sizes=(10,), seeds=(0,), test_size=100, split_size=50),
+                 small, progress=False)
+    (got,) = read_records(small)
+    want = read_records(full)[0]
+    assert got["split_size"] == 50 and got["size"] == 10
+    for key in ("scores", "n_test", "n_train", "isomorphs_excluded"):
+        assert got[key] == want[key], key
+    # the same split, so the small run extends the full run's file
+    more = run_protocol(RunSpec(str(pred_store), "toy", TARGETS, ("ridge", "xgb"), sizes=(10,), seeds=(0,), test_size=100,
+                                split_size=50), full, progress=False)
+    assert (more.kept, more.ran) == (2, 1)
+    with pytest.raises(ValueError, match="split_size 5 is below the largest training size 10"):
+        run_protocol(RunSpec(str(pred_store), "toy", TARGETS, ("ridge",), sizes=(10,), seeds=(0,), split_size=5), small,
+                     progress=False)
+
+
 def test_raising_nan_and_constant_predictors_are_failed_cells_not_dropped(pred_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "bad.jsonl"
     names = ("ridge", "test-constant", "test-nan", "test-raises")
