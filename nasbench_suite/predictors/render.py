@@ -88,12 +88,18 @@ def _md_table(head: list[str], rows: list[list[str]], align: str) -> str:
                       *("| " + " | ".join(r) + " |" for r in rows)])
 
 
+def _a_better(w: dict[str, Any]) -> bool:
+    """Whether ``a`` ranks better than ``b`` in a Wilcoxon pair: a positive median difference, else more wins."""
+    diff = w["median_diff"] or 0.0
+    return diff > 0 or (diff == 0 and w["wins"] > w["losses"])
+
+
 def _significant(size: dict[str, Any]) -> list[str]:
     out = []
     for w in size["tests"]["wilcoxon"]:
         if w["significant"]:
-            better, worse = (w["a"], w["b"]) if w["median_diff"] > 0 or w["wins"] < w["losses"] else (w["b"], w["a"])
-            out.append(f"{better} > {worse} (p {pvalue(w['pvalue_holm'])})")
+            better, worse = (w["a"], w["b"]) if _a_better(w) else (w["b"], w["a"])
+            out.append(f"{better} > {worse} (p {pvalue(w['pvalue_holm'])}, {w['seeds']} seeds)")
     return out
 
 
@@ -110,8 +116,8 @@ def markdown(board: dict[str, Any]) -> str:
                       _md_table(HEAD, [_cells(e) for e in s["entries"]], "rlr" + "r" * (len(HEAD) - 3)), ""]
             sig = _significant(s)
             fr = s["tests"]["friedman"]
-            fr_text = "" if fr is None or fr["skipped"] else f"Friedman p {pvalue(fr['pvalue'])}; "
-            lines += [f"{fr_text}significant pairs over {len(s['tests']['seeds'])} seeds: {'; '.join(sig) if sig else 'none'}", ""]
+            fr_text = "" if fr is None or fr["skipped"] else f"Friedman p {pvalue(fr['pvalue'])} over {len(s['tests']['seeds'])} seeds; "
+            lines += [f"{fr_text}significant pairs (Wilcoxon, Holm): {'; '.join(sig) if sig else 'none'}", ""]
     lines += ["## Failed cells", ""]
     if board["failures"]:
         lines += [_md_table(["target", "predictor", "size", "seed", "error"],

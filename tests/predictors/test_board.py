@@ -46,6 +46,19 @@ def test_board_has_tables_ranks_tests_and_curves(board_dir: Path) -> None:
     assert "valid_acc@4, 10 training cells" in (board_dir / "board.md").read_text()
 
 
+def test_significant_pairs_name_the_better_predictor_first() -> None:
+    from nasbench_suite.predictors.board import _tests
+    from nasbench_suite.predictors.render import _significant
+
+    # "a-worse" sorts first and loses on every seed: the better one must still be named first
+    by_seed = {"a-worse": {s: 0.1 + 0.01 * s for s in range(10)}, "b-better": {s: 0.5 + 0.02 * s for s in range(10)}}
+    tests = _tests(["a-worse", "b-better"], by_seed)
+    (pair,) = tests["wilcoxon"]
+    assert pair["significant"] and pair["median_diff"] < 0 and pair["losses"] == 10
+    (line,) = _significant({"tests": tests})
+    assert line.startswith("b-better > a-worse (p ") and line.endswith(", 10 seeds)")
+
+
 def test_a_board_verifies_by_refitting_cells(board_dir: Path, pred_store: Path) -> None:
     report = verify_board(board_dir, benchmark=str(pred_store), sample=3, seed=0)
     assert report.ok, (report.problems, [c.note for c in report.cells])
