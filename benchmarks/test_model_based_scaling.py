@@ -20,7 +20,7 @@ only on request). Run::
 budget and the seed count; ``NASBENCH_SCALING_LOG`` names a JSON Lines file that
 receives one row per run as it finishes, and the summary. The previous
 variants take most of the time (``gp-bo``'s refit about a minute a run);
-``NASBENCH_SCALING_REUSE`` names such a log of an earlier session whose rows
+``NASBENCH_SCALING_REUSE`` names such a log of an earlier run whose rows
 (same strategy, variant, parameters, budget, every seed) stand in for the
 cases not run in this one, e.g. run ``-k previous`` once, then ``-k current``.
 """
@@ -102,7 +102,7 @@ def test_search_at_full_budget(benchmark: Any, name: str, variant: str, params: 
 
 
 def _reused() -> None:
-    """Fill the cases this session did not run from the ``NASBENCH_SCALING_REUSE`` log, where it has them all."""
+    """Fill the cases this run did not make from the ``NASBENCH_SCALING_REUSE`` log, where it has them all."""
     if not REUSE:
         return
     with open(REUSE, encoding="utf-8") as fh:
