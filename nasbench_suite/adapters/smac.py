@@ -27,14 +27,13 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 from nasbench_suite.adapters._configs import ConfigMapper
+from nasbench_suite.adapters._logging import quiet_logger
 from nasbench_suite.adapters._loop import Asked, Told, drive, fidelity_at_least
 from nasbench_suite.adapters._records import record_from_evaluations
 from nasbench_suite.harness.budget import Budget
@@ -96,18 +95,6 @@ def make_facade(name: str, configspace: Any, *, seed: int, n_trials: int, min_bu
     return cls(scenario, None, logging_level=False, overwrite=True, **components)
 
 
-@contextlib.contextmanager
-def _quiet_smac() -> Iterator[None]:
-    """SMAC's loggers at WARNING for the block (it logs every incumbent change at INFO)."""
-    logger = logging.getLogger("smac")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def run_smac(benchmark: Any, dataset: str, *, budget: Budget, seed: int, facade: str = "hpo",
              facade_params: dict[str, dict[str, Any]] | None = None, workers: int = 1,
              epoch: int | None = None) -> dict[str, Any]:
@@ -152,7 +139,8 @@ def run_smac(benchmark: Any, dataset: str, *, budget: Budget, seed: int, facade:
     n_trials = int(budget.value) if budget.kind == "evals" else TIME_BUDGET_TRIALS
     params = {"facade": facade, "facade_params": dict(facade_params or {})}
 
-    with tempfile.TemporaryDirectory(prefix="nasbench-smac-") as tmp, _quiet_smac():
+    # SMAC logs every incumbent change at INFO
+    with tempfile.TemporaryDirectory(prefix="nasbench-smac-") as tmp, quiet_logger("smac", logging.WARNING):
         smac = make_facade(facade, mapper.configspace(seed=seed), seed=seed, n_trials=n_trials,
                            min_budget=min(fids) if multi else None, max_budget=max(fids) if multi else None,
                            params=facade_params, output_directory=tmp)

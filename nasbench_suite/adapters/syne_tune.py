@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_suite.adapters._configs import ConfigMapper
+from nasbench_suite.adapters._logging import quiet_logger
 from nasbench_suite.adapters._records import Evaluation, record_from_evaluations
 from nasbench_suite.harness.budget import Budget
 from nasbench_suite.harness.lookup import Lookup
@@ -252,14 +253,8 @@ def _simulation_tuner(**kwargs: Any) -> Any:
 @contextlib.contextmanager
 def _quiet_syne_tune() -> Iterator[None]:
     """Syne Tune's loggers at ERROR and its prints swallowed for the block (it reports per trial otherwise)."""
-    logger = logging.getLogger("syne_tune")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # Tuner prints a summary table at the end
-            yield
-    finally:
-        logger.setLevel(level)
+    with quiet_logger("syne_tune", logging.ERROR), contextlib.redirect_stdout(io.StringIO()):  # Tuner prints a summary
+        yield
 
 
 class _QuietLogger:
