@@ -61,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the strategy that proposed a plain --arch-file's architectures (overrides a results file's)")
     p.add_argument("--proposal-source", default=None, metavar="TEXT",
                    help="what that strategy searched, e.g. the surrogate's name and checksum (overrides a results file's)")
+    p.add_argument("--extend", default=None, metavar="TABLE",
+                   help="grow a sampled table that has no journal (e.g. a shipped one): its jobs seed this generation's "
+                   "journal and only new draws or seeds are trained; same space, protocol and --sample-seed; may be --out")
     p.add_argument("--requested-seeds-only", action="store_true",
                    help="hold only --seeds in the table, not the other seeds the journal has for some of its classes")
     p.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
@@ -105,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             show_progress=not args.no_progress,
             proposals=proposals,
             journaled_seeds=not args.requested_seeds_only,
+            extend=args.extend,
         )
     except sqlite3.Error as exc:  # the journal could not be written
         from nasbench_suite._atomic import DiskFullError

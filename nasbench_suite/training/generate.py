@@ -273,6 +273,7 @@ def generate_table(
     write: bool = True,
     proposals: Sequence[Proposal] = (),
     journaled_seeds: bool = True,
+    extend: str | Path | None = None,
 ) -> BenchmarkData:
     """Train every pending job, then assemble the table and (``write=True``) write it to ``out``.
 
@@ -285,7 +286,10 @@ def generate_table(
     the sampled classes; proposals already in the journal are trained and
     kept on every later call. ``journaled_seeds`` keeps every seed the
     journal holds for some of the table's classes (NaN where not trained);
-    without it the table holds ``seeds`` only. Returns the assembled data.
+    without it the table holds ``seeds`` only. ``extend`` names a sampled
+    table (of the same space, protocol and sample seed) whose jobs seed the
+    journal, so a table that travelled without its journal can be grown
+    (``training.extend``); it may be ``out`` itself. Returns the assembled data.
     """
     _check_names(space, protocol, engine)
     seeds = [int(s) for s in seeds]
@@ -303,7 +307,15 @@ def generate_table(
         raise ValueError(f"limit must be a positive number of classes, got {limit}")
     out = Path(out)
     jpath = journal_path(out)
-    if out.exists() and not jpath.exists():
+    source = None
+    if extend is not None:
+        if sample is None:
+            raise ValueError("extending a table needs a sample: give sample=N (on the command line --sample N)")
+        from nasbench_suite.training.extend import read_extend_source
+
+        source = read_extend_source(extend, space=space, protocol=protocol, sample_seed=sample_seed)
+    in_place = source is not None and out.exists() and out.resolve() == source.path.resolve()
+    if out.exists() and not jpath.exists() and not in_place:
         raise ProtocolMismatchError(
             f"output {out} exists but has no generation journal ({jpath}); refusing to overwrite a table "
             "made by another run; choose another path or delete the file"
@@ -314,6 +326,11 @@ def generate_table(
         raise ValueError("proposed architectures join a sampled table: give sample=N (on the command line --sample N)")
     checked = _proposals_to_add(space, proposals)
     with Journal(jpath, _settings(space, protocol, None if sample is None else sample_seed)) as journal:
+        if source is not None:
+            from nasbench_suite.training.extend import seed_journal
+
+            imported = seed_journal(journal, source, space=space)
+            log.info("%d jobs imported from %s", imported, source.path)
         if checked:
             added = journal.add_proposals(checked)
             log.info("%d of %d proposed architectures are new to the journal", added, len(checked))
@@ -346,6 +363,10 @@ def generate_table(
             proposed=proposed, journaled_seeds=journaled_seeds,
         )
         data.provenance.update(_numerics_provenance(journal.numerics()))
+        extended = journal.extended()
+        if extended:
+            data.provenance["extended_from"] = extended
+            data.provenance["job_seconds_total"] += sum(e["job_seconds_total"] or 0.0 for e in extended)
         data.provenance.update(
             machine=machine_info(threads=protocol.threads),
             engine=engine,
@@ -441,7 +462,7 @@ def assemble(
         # the job that measured the class's costs (the first seed it was trained with)
         first = next((r for r in held if r.params is not None and np.isfinite(r.params)), by_job[c, seeds[0]])
         per_class_costs[c] = np.array([first.params, first.flops, first.latency], dtype=np.float64)
-        seconds += sum(r.seconds for r in held)
+        seconds += sum(r.seconds for r in held if np.isfinite(r.seconds))  # imported jobs' seconds are not known
     for row, (_, c, _) in enumerate(rows):
         curves[row] = per_class_curves[c]
         costs[row] = per_class_costs[c]
@@ -497,11 +518,14 @@ PROPOSAL_POLICY = (
 def _proposed_record(proposed: Sequence[tuple[int, Proposal]], *, first_row: int) -> dict[str, Any]:
     """The ``proposed`` protocol entry: which rows were proposed, by which strategy, searching what."""
     by: dict[tuple[str, str], int] = {}
+    row_by: list[int] = []
     for _, p in proposed:
         by[p.strategy, p.source] = by.get((p.strategy, p.source), 0) + 1
+        row_by.append(list(by).index((p.strategy, p.source)))
     return {
         "policy": PROPOSAL_POLICY,
         "rows": [int(first_row), int(first_row) + len(proposed)],
         "count": len(proposed),
         "by": [{"strategy": st, "source": src, "count": k} for (st, src), k in by.items()],
+        "row_by": row_by,  # per proposed row, its entry in "by"
     }

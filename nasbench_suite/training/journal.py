@@ -15,6 +15,7 @@ collide with the sampled classes, whose positions grow with the sample.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -77,6 +78,11 @@ class Proposal:
 def proposal_class(pos: int) -> int:
     """The class number under which the jobs of proposal ``pos`` are journaled (negative)."""
     return -(int(pos) + 1)
+
+
+def _real(value: float | None) -> float:
+    """A REAL column as a float: SQLite keeps NaN as NULL."""
+    return math.nan if value is None else float(value)
 
 
 def _canonical_json(data: Any) -> str:
@@ -149,6 +155,20 @@ class Journal:
         row = self._db.execute("SELECT value FROM meta WHERE key='numerics'").fetchone()
         return None if row is None else list(json.loads(row[0]))
 
+    def record_extended(self, table: str, checksum: str, jobs: int, job_seconds_total: float) -> None:
+        """Note that the jobs of ``table`` (its name and checksum) were imported to extend it (see ``training.extend``)."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            held = [e for e in self.extended() if e["checksum"] != checksum]
+            seconds = float(job_seconds_total) if math.isfinite(job_seconds_total) else None
+            held.append({"table": table, "checksum": checksum, "jobs": int(jobs), "job_seconds_total": seconds})
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('extended', ?)", (_canonical_json(held),))
+
+    def extended(self) -> list[dict[str, Any]]:
+        """The tables whose jobs were imported into this journal, in the order imported."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='extended'").fetchone()
+        return [] if row is None else list(json.loads(row[0]))
+
     def done(self) -> set[tuple[int, int]]:
         """The (class, seed) pairs already finished."""
         return {(int(c), int(s)) for c, s in self._db.execute("SELECT cls, seed FROM jobs")}
@@ -176,7 +196,8 @@ class Journal:
         )
         for cls, seed, arch, blob, epochs, params, flops, latency, seconds, worker in rows:
             curves = np.frombuffer(blob, dtype="<f8").reshape(int(epochs), -1).copy()
-            yield JobResult(int(cls), int(seed), arch, curves, params, flops, latency, seconds, worker or "")
+            yield JobResult(int(cls), int(seed), arch, curves, _real(params), _real(flops), _real(latency), _real(seconds),
+                            worker or "")
 
     def add_proposals(self, proposals: list[Proposal]) -> int:
         """Append ``proposals`` whose string and canonical key are new to the journal; how many were added."""
