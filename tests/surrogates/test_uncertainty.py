@@ -71,3 +71,19 @@ def test_arch2vec_pretrains_on_sampled_cells_of_its_space() -> None:
     with pytest.raises(ValueError, match="packs graphs into 120 columns, the input has 10"):
         model._unlabeled(10)
     assert Arch2VecRegressor(space=None)._unlabeled(120).shape == (0, 120)
+
+
+def test_ngboost_stops_early_so_its_intervals_cover_unseen_cells() -> None:
+    """Boosted to the end, NGBoost's scale collapses onto the training residuals; early stopping keeps it honest."""
+    pytest.importorskip("ngboost")
+    from nasbench_suite.predictors.scores import score
+
+    archs, y = toy_data(n=40)
+    test, y_test = toy_data(n=300, seed=9)
+    covered = {}
+    for rounds in (20, None):
+        model = make_surrogate("ngboost", space="nb201", random_state=1)
+        model.set_params(**{k: rounds for k in model.get_params(deep=True) if k.endswith("early_stopping_rounds")})
+        mean, std = model.fit(archs, y).predict(test, return_std=True)
+        covered[rounds] = score(y_test, mean, std)["coverage90"]
+    assert covered[20] >= 0.75 and covered[None] < 0.2, covered
