@@ -10,6 +10,9 @@ Each adapter is an optional extra importing its library on use:
   its simulated backend into results records (``syne-tune/<scheduler>``).
 * :mod:`nasbench_suite.adapters.smac` -- SMAC3 facades driven through ask/tell
   and the objective API on the harness' clock (``smac/<facade>``).
+* :mod:`nasbench_suite.adapters.neps` -- NePS optimizers (random search,
+  Bayesian optimization, successive halving, Hyperband, ASHA, PriorBand, ...)
+  driven the same way through its ask-and-tell wrapper (``neps/<optimizer>``).
 
 Libraries that only need a black box use the objective API instead
 (:mod:`nasbench_suite.objective`: ``bench.configspace()`` and ``bench.objective(config, ...)``).
