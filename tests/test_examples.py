@@ -22,9 +22,10 @@ EXPECTED = {
     "predictor_plugin.py": "board written to predictor-board/ (2 predictors)",
     "syne_tune_asha.py": "board written to syne-tune-board/ (3 entries)",
     "smac_study.py": "board written to smac-board/ (3 entries)",
+    "neps_study.py": "board written to neps-board/ (3 entries)",
 }
 #: the optional extra (its import name) an example needs; it is skipped without it
-REQUIRES = {"syne_tune_asha.py": "syne_tune", "smac_study.py": "smac"}
+REQUIRES = {"syne_tune_asha.py": "syne_tune", "smac_study.py": "smac", "neps_study.py": "neps"}
 
 
 def test_every_example_is_checked() -> None:
