@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from nasbench_suite.spaces import get_space
 from nasbench_suite.store import write_store
 from nasbench_suite.surrogates import INFORMED
-from nasbench_suite.surrogates.informed_presets import BOOST_MIN_SIZE
+from nasbench_suite.surrogates.informed_presets import MODEL_MIN_SIZE
 from nasbench_suite.surrogates.io import load_estimator, save_estimator
 from nasbench_suite.surrogates.models.base import SurrogateDataError
 from nasbench_suite.surrogates.stacking import STACK, StackedRegressor, group_folds
@@ -124,8 +124,11 @@ def _curve_table(tmp_path: Path, *, proxies: bool) -> tuple[str, list[str], np.n
 def test_omni_on_a_small_table_fits_predicts_and_saves(tmp_path: Path) -> None:
     bench, archs, y = _curve_table(tmp_path, proxies=True)
     small = INFORMED.get("omni")("nb201", benchmark=bench, random_state=0).fit(archs[:12], y[:12])
-    assert set(small.skipped_) == {"enc", "boost"} and set(small.cv_scores_) == {"lc", "zc", STACK}
-    big = INFORMED.get("omni")("nb201", benchmark=bench, random_state=0).fit(archs[:BOOST_MIN_SIZE], y[:BOOST_MIN_SIZE])
+    # on fewer than MODEL_MIN_SIZE cells only the learning-curve family is a candidate: omni is lc-bayes there
+    assert set(small.skipped_) == {"zc", "enc", "boost"} and set(small.cv_scores_) == {"lc"} and small.choice_ == "lc"
+    lc = INFORMED.get("lc-bayes")("nb201", benchmark=bench).fit(archs[:12], y[:12])
+    np.testing.assert_array_equal(np.argsort(small.predict(archs[60:])), np.argsort(lc.predict(archs[60:])))
+    big = INFORMED.get("omni")("nb201", benchmark=bench, random_state=0).fit(archs[:MODEL_MIN_SIZE], y[:MODEL_MIN_SIZE])
     assert set(big.cv_scores_) == {"lc", "zc", "enc", "boost", STACK} and not big.skipped_
     assert big.table_inputs()["zc"] == ["synflow"] and big.table_inputs()["curve"]["metric"] == "valid_acc"
     test = archs[60:]
@@ -135,7 +138,7 @@ def test_omni_on_a_small_table_fits_predicts_and_saves(tmp_path: Path) -> None:
     from scipy.stats import kendalltau
 
     assert kendalltau(y[60:], mean).statistic > 0.5
-    np.testing.assert_array_equal(clone(big).fit(archs[:BOOST_MIN_SIZE], y[:BOOST_MIN_SIZE]).predict(test), mean)
+    np.testing.assert_array_equal(clone(big).fit(archs[:MODEL_MIN_SIZE], y[:MODEL_MIN_SIZE]).predict(test), mean)
     save_estimator(big, tmp_path / "m")
     loaded = load_estimator(tmp_path / "m")
     np.testing.assert_allclose(loaded.predict(test), mean, rtol=1e-12)
