@@ -15,7 +15,8 @@ BOARDS = sorted(p.parent for p in (REPO / "leaderboards").glob("*/*/board.json")
 
 def test_there_are_published_predictor_boards() -> None:
     names = {b.relative_to(REPO / "leaderboards").as_posix() for b in BOARDS}
-    assert {"nb201-digits/predictors-digits-hard", "nb201-reference/predictors-cifar10"} <= names
+    assert {"nb201-digits/predictors-digits-hard", "nb201-reference/predictors-cifar10",
+            "nb201-reference/predictors-cifar100"} <= names
 
 
 @pytest.mark.parametrize("board", BOARDS, ids=lambda p: p.relative_to(REPO / "leaderboards").as_posix())
@@ -39,7 +40,8 @@ def test_digits_board_verifies_by_refitting() -> None:
 
 
 @pytest.mark.slow
-def test_cifar10_board_verifies_by_refitting(nb201_reference_store: Path) -> None:
-    board = REPO / "leaderboards" / "nb201-reference" / "predictors-cifar10"
+@pytest.mark.parametrize("dataset", ["cifar10", "cifar100"])
+def test_cifar_board_verifies_by_refitting(nb201_reference_store: Path, dataset: str) -> None:
+    board = REPO / "leaderboards" / "nb201-reference" / f"predictors-{dataset}"
     report = verify_board(board, benchmark=str(nb201_reference_store), sample=2)
     assert report.ok, (report.problems, [c.note for c in report.cells])
