@@ -132,6 +132,9 @@ def _proposals(proposed: dict[str, Any], archs: list[str], where: str) -> list[P
     if per_row is None or len(per_row) != count or hi - lo != count:
         raise ProtocolMismatchError(f"{where} does not record which strategy proposed each of its proposed rows; "
                                     "it cannot be extended without its journal")
+    if not 0 <= lo <= hi == len(archs) or not all(isinstance(g, int) and 0 <= g < len(by) for g in per_row):
+        raise ProtocolMismatchError(f"{where} records proposed rows {lo}..{hi} of its {len(archs)} and strategy "
+                                    f"entries outside its {len(by)} proposers; the record is inconsistent")
     return [Proposal(archs[i], str(by[g]["strategy"]), str(by[g]["source"]), "") for i, g in zip(range(lo, hi), per_row)]
 
 

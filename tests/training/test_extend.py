@@ -93,3 +93,23 @@ def test_extending_needs_the_same_draw_space_and_protocol(grown: tuple[Path, Pat
     with pytest.raises(ValueError, match="--sample N"):
         generate_table(out, MICRO, space=SPACE, extend=ext, show_progress=False)
     assert not out.exists() and not journal_path(out).exists()
+
+
+def test_an_inconsistent_proposal_record_is_refused(grown: tuple[Path, Path], tmp_path: Path) -> None:
+    """A table whose protocol points proposed rows at strategies it does not list is a clear error, not a crash."""
+    import json
+
+    import h5py
+
+    from nasbench_suite.store.format import content_checksum
+
+    _, ext = grown
+    bad = tmp_path / "bad.h5"
+    shutil.copy(ext, bad)
+    with h5py.File(bad, "r+") as f:
+        protocol = json.loads(f.attrs["protocol"])
+        protocol["proposed"]["row_by"] = [7]
+        f.attrs["protocol"] = json.dumps(protocol)
+        f.attrs["checksum"] = content_checksum(f)  # a well-formed file, consistent checksum, wrong record
+    with pytest.raises(ProtocolMismatchError, match="inconsistent"):
+        generate_table(tmp_path / "t.h5", MICRO, space=SPACE, sample=6, sample_seed=5, extend=bad, show_progress=False)
