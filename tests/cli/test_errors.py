@@ -63,7 +63,7 @@ BAD_INT = ("-1", "abc", "1.5")
 BAD_FLOAT = ("nan", "-1", "abc")
 UNKNOWN = "no-such-name"
 #: options whose value is a file or folder that is read
-INPUTS = {"benchmark", "results", "directory", "reuse", "paths", "path", "file", "nats", "mini", "arch_file", "merge"}
+INPUTS = {"benchmark", "results", "directory", "reuse", "paths", "path", "file", "nats", "mini", "arch_file", "merge", "extend"}
 #: options whose value is written
 OUTPUTS = {"out", "plot", "board", "workdir"}
 #: options naming something from a fixed set
