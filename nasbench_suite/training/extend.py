@@ -155,5 +155,6 @@ def seed_journal(journal: Journal, source: ExtendSource, *, space: str) -> int:
     new = [j for j in source.jobs if (j.cls, j.seed) not in done]
     for j in new:
         journal.commit(j)
-    journal.record_extended(source.path.name, source.checksum, len(source.jobs), source.job_seconds_total)
+    if new:  # a table this journal already holds every job of (e.g. the one it wrote) adds nothing to its provenance
+        journal.record_extended(source.path.name, source.checksum, len(source.jobs), source.job_seconds_total)
     return len(new)

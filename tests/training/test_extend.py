@@ -72,6 +72,10 @@ def test_only_new_draws_are_trained_and_the_source_is_recorded(grown: tuple[Path
     assert provenance["job_seconds_total"] > source["job_seconds_total"] > 0
     report = verify_table(nasbench_suite.open_benchmark(ext), sample=2, seed=0)
     assert report.exact and report.ok, [c.mismatches for c in report.checks]
+    # the same command again: the grown table's jobs are all journaled already, so nothing is counted twice
+    again = generate_table(ext, MICRO, space=SPACE, sample=5, sample_seed=5, seeds=(0,), extend=ext, show_progress=False)
+    assert again.provenance["extended_from"] == provenance["extended_from"]
+    assert again.provenance["job_seconds_total"] == pytest.approx(provenance["job_seconds_total"])
 
 
 def test_extending_needs_the_same_draw_space_and_protocol(grown: tuple[Path, Path], tmp_path: Path,
