@@ -37,7 +37,6 @@ class ExtendSource:
 
     path: Path
     checksum: str
-    sample: int
     jobs: tuple[JobResult, ...]
     proposals: tuple[Proposal, ...]
     job_seconds_total: float
@@ -98,7 +97,6 @@ def read_extend_source(path: str | Path, *, space: str, protocol: TrainProtocol,
         return ExtendSource(
             path=path,
             checksum=bench.checksum,
-            sample=size,
             jobs=tuple(jobs),
             proposals=tuple(proposals),
             job_seconds_total=float(bench.provenance.get("job_seconds_total", math.nan)),
