@@ -164,7 +164,11 @@ def fit_and_score(bench_ref: str, dataset: str, cell: Cell, *, sizes: Sequence[i
     }
     stage = "building"
     try:
-        with numerics_context(threads=THREADS):
+        from threadpoolctl import threadpool_limits
+
+        # BLAS and OpenMP pools at one thread too: with --jobs, processes that each start a pool per core
+        # oversubscribe the machine, and the charged fit time then measures the contention
+        with numerics_context(threads=THREADS), threadpool_limits(limits=THREADS):
             estimator = make_predictor(cell.predictor, space=table.bench.search_space.name, random_state=cell.seed,
                                        benchmark=bench_ref, dataset=dataset, metric=cell.target.metric,
                                        target_epoch=cell.target.epoch)
