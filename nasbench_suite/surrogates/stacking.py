@@ -89,6 +89,12 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         Inner folds (fewer where the training cells have fewer classes).
     min_sizes
         ``{name: n}``: a component is a candidate only with at least ``n`` training cells.
+    fallback
+        Names of components that are candidates only where every other
+        component is skipped (too few cells, or inputs the table lacks): a
+        table-agnostic model that keeps the stack usable where the informed
+        families cannot be fitted, without competing with them on noisy
+        inner-CV scores where they can.
     ridge
         Ridge penalty of the stack's non-negative weights (on standardized predictions).
     random_state
@@ -96,11 +102,13 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, components: Sequence[Any] = (), *, space: str = "nb201", n_folds: int = 5,
-                 min_sizes: dict[str, int] | None = None, ridge: float = 1.0, random_state: int = 0) -> None:
+                 min_sizes: dict[str, int] | None = None, fallback: Sequence[str] = (), ridge: float = 1.0,
+                 random_state: int = 0) -> None:
         self.components = components
         self.space = space
         self.n_folds = n_folds
         self.min_sizes = min_sizes
+        self.fallback = fallback
         self.ridge = ridge
         self.random_state = random_state
 
@@ -109,6 +117,9 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         names = [n for n, _ in named]
         if not named or len(set(names)) != len(names) or STACK in names:
             raise ValueError(f"components must be (name, estimator) pairs with distinct names other than {STACK!r}, got {names}")
+        unknown = sorted(set(map(str, self.fallback)) - set(names))
+        if unknown or set(map(str, self.fallback)) == set(names):
+            raise ValueError(f"fallback must name some but not all components {names}, got {list(self.fallback)}")
         return named
 
     def _groups(self, archs: list[Any]) -> np.ndarray:
@@ -135,26 +146,32 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         z = self.target_.transform(y)
         self.skipped_: dict[str, str] = {}
         oof: dict[str, np.ndarray] = {}
-        for name, est in named:
-            if len(archs) < minimum.get(name, 0):
-                self.skipped_[name] = f"needs >= {minimum[name]} training cells, got {len(archs)}"
-                continue
-            try:
-                oof[name] = self._out_of_fold(est, archs, y, k)
-            except (NasBenchError, LookupError, ValueError) as err:  # inputs this table does not hold
-                self.skipped_[name] = f"{type(err).__name__}: {err}"
+        fallback = set(map(str, self.fallback))
+        for tier in ([(n, e) for n, e in named if n not in fallback], [(n, e) for n, e in named if n in fallback]):
+            if oof:
+                for name, _ in tier:
+                    self.skipped_[name] = "fallback, not needed: other components were fitted"
+                break
+            for name, est in tier:
+                if len(archs) < minimum.get(name, 0):
+                    self.skipped_[name] = f"needs >= {minimum[name]} training cells, got {len(archs)}"
+                    continue
+                try:
+                    oof[name] = self._out_of_fold(est, archs, y, k)
+                except (NasBenchError, LookupError, ValueError) as err:  # inputs this table does not hold
+                    self.skipped_[name] = f"{type(err).__name__}: {err}"
         if not oof:
             raise SurrogateDataError(f"no component could be fitted: {self.skipped_}")
         names = list(oof)
         P = np.column_stack([oof[n] for n in names])
-        self.pred_mean_ = P.mean(axis=0)
+        self.pred_mean_all_ = P.mean(axis=0)
         scale = P.std(axis=0)
-        self.pred_scale_ = np.where(scale > 0, scale, 1.0)
-        S = (P - self.pred_mean_) / self.pred_scale_
+        self.pred_scale_all_ = np.where(scale > 0, scale, 1.0)
+        S = (P - self.pred_mean_all_) / self.pred_scale_all_
         candidates = [[i] for i in range(len(names))] + ([list(range(len(names)))] if len(names) > 1 else [])
         self.cv_scores_: dict[str, float] = {}
-        best, best_score, best_resid = candidates[0], -np.inf, np.inf
-        for cols in candidates:
+        ranked: list[tuple[float, int, list[int], float]] = []
+        for order, cols in enumerate(candidates):
             label = names[cols[0]] if len(cols) == 1 else STACK
             # held-fold predictions: the weights fitted without the fold, scaled to sum 1, so that the folds'
             # predictions pool on one scale and a single family scores its own out-of-fold ranking
@@ -167,24 +184,45 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
                 cv_fit[held] = S[held][:, cols] @ w + b
             score = _tau(y, P[:, cols[0]] if len(cols) == 1 else cv_pred)
             self.cv_scores_[label] = round(score, 6) if np.isfinite(score) else None
-            if score > best_score:
-                best, best_score, best_resid = cols, score, float(np.std(z - cv_fit))
-        if not np.isfinite(best_score):
+            if np.isfinite(score):
+                ranked.append((-score, order, cols, float(np.std(z - cv_fit))))
+        if not ranked:
             raise SurrogateDataError(f"no candidate ranks the training cells in cross-validation: {self.cv_scores_}")
+        by_name, fitted = dict(named), {}
+        self.rejected_: dict[str, str] = {}
+        # best inner-CV score first; a candidate whose refit on every cell predicts one value (a GP whose
+        # kernel collapsed onto the noise term) ranks nothing, and the next one is taken
+        for _, _, best, best_resid in sorted(ranked, key=lambda item: item[:2]):
+            for c in best:
+                if names[c] not in fitted:
+                    fitted[names[c]] = clone(by_name[names[c]]).fit(archs, y)
+            if self._combine(S, z, names, best, best_resid, fitted, archs):
+                return self
+            self.rejected_[names[best[0]] if len(best) == 1 else STACK] = "constant predictions on the training cells"
+        raise SurrogateDataError(f"every candidate predicts a constant after refitting: {self.rejected_}")
+
+    def _combine(self, S: np.ndarray, z: np.ndarray, names: list[str], best: list[int], best_resid: float,
+                 fitted: dict[str, Any], archs: list[Any]) -> bool:
+        """Set the fitted combination of columns ``best``; False where it predicts one value for every cell."""
         w, b = _nnls_ridge(S[:, best], z, self.ridge)
         if len(best) == 1 and w[0] <= 0:  # keep the chosen family's ranking whatever the calibration says
             w = np.array([1e-3])
             b = float(z.mean() - S[:, best[0]].mean() * w[0])
-        self.choice_ = names[best[0]] if len(best) == 1 else STACK
         keep = [c for c, wc in zip(best, w) if wc > 0]
+        estimators = [fitted[names[c]] for c in keep]
+        if not keep:
+            return False
+        raw = np.column_stack([np.asarray(e.predict(archs), dtype=np.float64) for e in estimators])
+        if np.ptp(((raw - self.pred_mean_all_[keep]) / self.pred_scale_all_[keep]) @ w[[best.index(c) for c in keep]]) == 0:
+            return False
+        self.choice_ = names[best[0]] if len(best) == 1 else STACK
         self.names_ = [names[c] for c in keep]
         self.weights_ = np.asarray([w[best.index(c)] for c in keep], dtype=np.float64)
         self.intercept_ = float(b)
-        self.pred_mean_, self.pred_scale_ = self.pred_mean_[keep], self.pred_scale_[keep]
+        self.pred_mean_, self.pred_scale_ = self.pred_mean_all_[keep], self.pred_scale_all_[keep]
         self.resid_std_ = max(best_resid, 1e-6)
-        by_name = dict(named)
-        self.estimators_ = [clone(by_name[n]).fit(archs, y) for n in self.names_]
-        return self
+        self.estimators_ = estimators
+        return True
 
     def _out_of_fold(self, est: Any, archs: list[Any], y: np.ndarray, k: int) -> np.ndarray:
         out = np.empty(len(archs), dtype=np.float64)

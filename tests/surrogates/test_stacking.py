@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from nasbench_suite.spaces import get_space
 from nasbench_suite.store import write_store
 from nasbench_suite.surrogates import INFORMED
-from nasbench_suite.surrogates.informed_presets import MODEL_MIN_SIZE
+from nasbench_suite.surrogates.informed_presets import MLP_MIN_SIZE, MODEL_MIN_SIZE
 from nasbench_suite.surrogates.io import load_estimator, save_estimator
 from nasbench_suite.surrogates.models.base import SurrogateDataError
 from nasbench_suite.surrogates.stacking import STACK, StackedRegressor, group_folds
@@ -83,9 +83,12 @@ def test_inner_selection_uses_training_cells_only(cells) -> None:
     groups = dict(zip(train, canonical_groups(get_space("nb201"), train)))
     fits = [a for kind, a in SEEN if kind == "fit"]
     preds = [a for kind, a in SEEN if kind == "predict"]
-    for fitted_on, asked in zip(fits, preds):
+    k = int(model.folds_.max()) + 1
+    for fitted_on, asked in zip(fits[:2 * k], preds[:2 * k]):
         assert not {groups[a] for a in fitted_on} & {groups[a] for a in asked}
-    assert len(fits) == 2 * (int(model.folds_.max()) + 1) + 1  # k folds per component, then the chosen one on all
+    assert len(fits) == 2 * k + 1  # k folds per component, then the chosen one on all
+    # the refit is asked about its own training cells only, to check that it ranks them at all
+    assert len(preds) == 2 * k + 1 and preds[-1] == fits[-1] == list(train)
     # predictions keep the chosen family's ranking
     pred = model.predict(rest)
     assert np.corrcoef(np.argsort(np.argsort(pred)), np.argsort(np.argsort([-TRUE[a] for a in rest])))[0, 1] > 0.999
@@ -103,6 +106,47 @@ def test_stack_and_fallbacks(cells) -> None:
         StackedRegressor([("a", half), ("a", half)]).fit(train, y)
     with pytest.raises(SurrogateDataError, match="one isomorphism class|1 isomorphism class"):
         StackedRegressor([("a", half)]).fit([train[0], train[0]], y[:2])
+
+
+class Collapsing(Oracle):
+    """The oracle on the inner folds, but one value for every cell once fitted on more than ``n`` cells."""
+
+    def __init__(self, inside: float = 1.0, outside: float = 1.0, n: int = 39) -> None:
+        super().__init__(inside, outside)
+        self.n = n
+
+    def fit(self, archs: Any, y: Any) -> Collapsing:
+        self.collapsed_ = len(archs) > self.n
+        return super().fit(archs, y)
+
+    def predict(self, archs: Any) -> np.ndarray:
+        return np.zeros(len(archs)) if self.collapsed_ else super().predict(archs)
+
+
+def test_fallbacks_stand_in_only_where_nothing_else_fits(cells) -> None:
+    train, y, rest = cells
+    parts = [("a", Oracle()), ("b", Oracle(inside=0.5, outside=0.5)), ("c", Oracle(inside=-1.0))]
+    # "a" can be fitted: the fallbacks are not even tried, though "c" would score as well
+    model = StackedRegressor(parts, space="nb201", fallback=("b", "c")).fit(train, y)
+    assert set(model.cv_scores_) == {"a"} and model.choice_ == "a"
+    assert model.skipped_ == {n: "fallback, not needed: other components were fitted" for n in ("b", "c")}
+    # "a" needs more cells than there are: the fallbacks compete, and the better one is chosen
+    model = StackedRegressor(parts, space="nb201", min_sizes={"a": 41}, fallback=("b", "c")).fit(train, y)
+    assert set(model.cv_scores_) == {"b", "c", STACK} and model.choice_ == "b" and set(model.skipped_) == {"a"}
+    for bad in (("z",), ("a", "b", "c")):
+        with pytest.raises(ValueError, match="fallback must name some but not all components"):
+            StackedRegressor(parts, space="nb201", fallback=bad).fit(train, y)
+
+
+def test_a_candidate_whose_refit_predicts_a_constant_gives_way_to_the_next(cells) -> None:
+    train, y, rest = cells
+    # "collapse" ranks every inner fold perfectly, then predicts one value once refitted on all 40 cells
+    parts = [("collapse", Collapsing()), ("half", Oracle(inside=0.5, outside=0.5)), ("noise", Oracle(inside=0.0))]
+    model = StackedRegressor(parts, space="nb201").fit(train, y)
+    assert model.cv_scores_["collapse"] == pytest.approx(1.0) and model.rejected_ == {"collapse": "constant predictions on the training cells"}
+    assert model.choice_ in ("half", STACK) and np.ptp(model.predict(rest)) > 0
+    with pytest.raises(SurrogateDataError, match="every candidate predicts a constant"):
+        StackedRegressor([("collapse", Collapsing()), ("also", Collapsing())], space="nb201").fit(train, y)
 
 
 def _curve_table(tmp_path: Path, *, proxies: bool) -> tuple[str, list[str], np.ndarray]:
@@ -125,11 +169,13 @@ def test_omni_on_a_small_table_fits_predicts_and_saves(tmp_path: Path) -> None:
     bench, archs, y = _curve_table(tmp_path, proxies=True)
     small = INFORMED.get("omni")("nb201", benchmark=bench, random_state=0).fit(archs[:12], y[:12])
     # on fewer than MODEL_MIN_SIZE cells only the learning-curve family is a candidate: omni is lc-bayes there
-    assert set(small.skipped_) == {"zc", "enc", "boost"} and set(small.cv_scores_) == {"lc"} and small.choice_ == "lc"
+    assert set(small.skipped_) == {"zc", "enc", "boost", "mlp", "gp", "ridge"} and set(small.cv_scores_) == {"lc"}
+    assert small.choice_ == "lc" and small.skipped_["gp"].startswith("fallback, not needed")
     lc = INFORMED.get("lc-bayes")("nb201", benchmark=bench).fit(archs[:12], y[:12])
     np.testing.assert_array_equal(np.argsort(small.predict(archs[60:])), np.argsort(lc.predict(archs[60:])))
     big = INFORMED.get("omni")("nb201", benchmark=bench, random_state=0).fit(archs[:MODEL_MIN_SIZE], y[:MODEL_MIN_SIZE])
-    assert set(big.cv_scores_) == {"lc", "zc", "enc", "boost", STACK} and not big.skipped_
+    assert set(big.cv_scores_) == {"lc", "zc", "enc", "boost", STACK} and set(big.skipped_) == {"mlp", "gp", "ridge"}
+    assert big.skipped_["mlp"] == f"needs >= {MLP_MIN_SIZE} training cells, got {MODEL_MIN_SIZE}"
     assert big.table_inputs()["zc"] == ["synflow"] and big.table_inputs()["curve"]["metric"] == "valid_acc"
     test = archs[60:]
     mean, std = big.predict(test, return_std=True)
