@@ -44,13 +44,42 @@ class _Constant:
         return np.full(len(archs), self.mean_)
 
 
+#: the thread counts of every BLAS/OpenMP pool a ``test-threads`` fit saw
+POOLS: list[int] = []
+
+
+class _Threads(_Constant):
+    def fit(self, archs: Any, y: Any) -> _Threads:
+        from threadpoolctl import threadpool_info
+
+        POOLS.extend(int(pool["num_threads"]) for pool in threadpool_info())
+        return super().fit(archs, y)
+
+
+_TEST_PREDICTORS = (("test-raises", _Raises), ("test-nan", _NaN), ("test-constant", _Constant), ("test-threads", _Threads))
+
+
 @pytest.fixture(autouse=True, scope="module")
 def bad_predictors() -> Any:
-    for name, cls in (("test-raises", _Raises), ("test-nan", _NaN), ("test-constant", _Constant)):
+    for name, cls in _TEST_PREDICTORS:
         PREDICTORS.register(name, lambda space, *, random_state=0, _cls=cls: _cls(), replace=True)
     yield
-    for name in ("test-raises", "test-nan", "test-constant"):
+    for name, _ in _TEST_PREDICTORS:
         PREDICTORS._targets.pop(name, None)
+
+
+def test_a_cell_fits_with_one_thread_in_every_pool(pred_store: Path, tmp_path: Path) -> None:
+    # with --jobs N, N processes each starting a BLAS pool per core would oversubscribe the machine and charge
+    # the contention to the predictor's fit time
+    from threadpoolctl import threadpool_info
+
+    import sklearn.neural_network  # noqa: F401  (loads the BLAS the sklearn models use)
+
+    POOLS.clear()
+    spec = RunSpec(str(pred_store), "toy", TARGETS, ("test-threads",), sizes=(10,), seeds=(0,), test_size=100)
+    run_protocol(spec, tmp_path / "t.jsonl", progress=False)
+    assert POOLS and set(POOLS) == {1}
+    assert threadpool_info()  # the pools exist outside a cell too, with their own sizes restored
 
 
 def test_cells_are_recorded_and_a_rerun_resumes(pred_store: Path, tmp_path: Path) -> None:
