@@ -193,25 +193,25 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         # best inner-CV score first; a candidate whose refit on every cell predicts one value (a GP whose
         # kernel collapsed onto the noise term) ranks nothing, and the next one is taken
         for _, _, best, best_resid in sorted(ranked, key=lambda item: item[:2]):
-            for c in best:
-                if names[c] not in fitted:
-                    fitted[names[c]] = clone(by_name[names[c]]).fit(archs, y)
-            if self._combine(S, z, names, best, best_resid, fitted, archs):
+            if self._combine(S, z, names, best, best_resid, by_name, fitted, archs, y):
                 return self
             self.rejected_[names[best[0]] if len(best) == 1 else STACK] = "constant predictions on the training cells"
         raise SurrogateDataError(f"every candidate predicts a constant after refitting: {self.rejected_}")
 
     def _combine(self, S: np.ndarray, z: np.ndarray, names: list[str], best: list[int], best_resid: float,
-                 fitted: dict[str, Any], archs: list[Any]) -> bool:
-        """Set the fitted combination of columns ``best``; False where it predicts one value for every cell."""
+                 by_name: dict[str, Any], fitted: dict[str, Any], archs: list[Any], y: np.ndarray) -> bool:
+        """Refit (into ``fitted``) and set the combination of columns ``best``; False where it predicts one value."""
         w, b = _nnls_ridge(S[:, best], z, self.ridge)
         if len(best) == 1 and w[0] <= 0:  # keep the chosen family's ranking whatever the calibration says
             w = np.array([1e-3])
             b = float(z.mean() - S[:, best[0]].mean() * w[0])
         keep = [c for c, wc in zip(best, w) if wc > 0]
-        estimators = [fitted[names[c]] for c in keep]
         if not keep:
             return False
+        for c in keep:
+            if names[c] not in fitted:
+                fitted[names[c]] = clone(by_name[names[c]]).fit(archs, y)
+        estimators = [fitted[names[c]] for c in keep]
         raw = np.column_stack([np.asarray(e.predict(archs), dtype=np.float64) for e in estimators])
         if np.ptp(((raw - self.pred_mean_all_[keep]) / self.pred_scale_all_[keep]) @ w[[best.index(c) for c in keep]]) == 0:
             return False
