@@ -68,6 +68,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify.add_argument("--benchmark", required=True, help="the table the board was scored on: a catalog name or a store file")
     verify.add_argument("--sample", type=non_negative_int, default=5, help="cells to re-fit (default 5)")
     verify.add_argument("--seed", type=non_negative_int, default=None, help="seed of the sample (default: unpredictable)")
+    verify.add_argument("--predictors", default=None,
+                        help="re-fit only these predictors' cells (comma-separated; default: any cell)")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.set_defaults(func=_verify)
 
@@ -128,7 +130,8 @@ def _build(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from nasbench_suite.predictors.verify import report_json, verify_board
 
-    report = verify_board(args.directory, benchmark=args.benchmark, sample=args.sample, seed=args.seed)
+    names = None if args.predictors is None else [n.strip() for n in args.predictors.split(",") if n.strip()]
+    report = verify_board(args.directory, benchmark=args.benchmark, sample=args.sample, seed=args.seed, predictors=names)
     if args.json:
         print(report_json(report))
     else:

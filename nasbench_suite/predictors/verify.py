@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,8 +107,12 @@ def _compare(rec: dict[str, Any], new: dict[str, Any], mode: str, board: dict[st
     return check
 
 
-def verify_board(folder: str | os.PathLike[str], *, benchmark: str, sample: int = 5, seed: int | None = None) -> BoardReport:
-    """Verify the board in ``folder`` against ``benchmark`` (a catalog name or a store path), re-fitting ``sample`` cells."""
+def verify_board(folder: str | os.PathLike[str], *, benchmark: str, sample: int = 5, seed: int | None = None,
+                 predictors: Sequence[str] | None = None) -> BoardReport:
+    """Verify the board in ``folder`` against ``benchmark`` (a catalog name or a store path), re-fitting ``sample`` cells.
+
+    ``predictors`` restricts the re-fitted sample to those predictors' cells (each must be on the board).
+    """
     from nasbench_suite.catalog import resolve
     from nasbench_suite.harness.identity import checked_digest
     from nasbench_suite.numerics import current_fingerprint
@@ -142,8 +147,15 @@ def verify_board(folder: str | os.PathLike[str], *, benchmark: str, sample: int 
     if digest != board["benchmark"]["checksum"]:
         problems.append(f"benchmark {benchmark!r} has checksum {digest}; the board was scored on {board['benchmark']['checksum']}")
         return BoardReport(str(folder), problems, [])
+    pool = list(range(len(records)))
+    if predictors is not None:
+        on_board = {r["predictor"] for r in records}
+        missing = sorted(set(predictors) - on_board)
+        if missing:
+            raise ValueError(f"predictors {missing} have no cells on the board; it holds {sorted(on_board)}")
+        pool = [i for i in pool if records[i]["predictor"] in set(predictors)]
     rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(8), "little"))
-    picks = rng.choice(len(records), size=min(sample, len(records)), replace=False) if sample else []
+    picks = [pool[j] for j in rng.choice(len(pool), size=min(sample, len(pool)), replace=False)] if sample else []
     here = current_fingerprint(device="cpu", threads=THREADS).digest()
     cells = []
     for i in sorted(int(i) for i in picks):

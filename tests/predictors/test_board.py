@@ -65,6 +65,13 @@ def test_a_board_verifies_by_refitting_cells(board_dir: Path, pred_store: Path) 
     assert len(report.cells) == 3 and {c.mode for c in report.cells} == {"exact"}
 
 
+def test_verify_can_refit_one_predictors_cells_only(board_dir: Path, pred_store: Path) -> None:
+    report = verify_board(board_dir, benchmark=str(pred_store), sample=4, seed=0, predictors=["xgb"])
+    assert report.ok and len(report.cells) == 4 and {c.predictor for c in report.cells} == {"xgb"}
+    with pytest.raises(ValueError, match=r"predictors \['gin'\] have no cells on the board; it holds \['ridge', 'xgb'\]"):
+        verify_board(board_dir, benchmark=str(pred_store), sample=1, predictors=["gin"])
+
+
 def test_changed_results_or_numbers_are_refused(board_dir: Path, pred_store: Path, tmp_path: Path) -> None:
     copy = tmp_path / "b"
     shutil.copytree(board_dir, copy)
