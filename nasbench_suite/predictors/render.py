@@ -103,6 +103,31 @@ def _significant(size: dict[str, Any]) -> list[str]:
     return out
 
 
+#: significant pairs a Markdown size section lists in full; beyond, it summarises the leader's tests
+MD_PAIRS = 12
+
+
+def _leader_summary(size: dict[str, Any], sig: list[str]) -> str:
+    """The best-mean predictor's paired tests in words, for sections with too many pairs to list."""
+    leader = size["entries"][0]["predictor"]
+    beats, loses, ties = [], [], []
+    for w in size["tests"]["wilcoxon"]:
+        if leader not in (w["a"], w["b"]):
+            continue
+        other = w["b"] if w["a"] == leader else w["a"]
+        if not w["significant"]:
+            ties.append(other)
+        elif (w["a"] == leader) == _a_better(w):
+            beats.append(other)
+        else:
+            loses.append(other)
+    parts = [f"{leader} (best mean) ranks significantly better than {', '.join(sorted(beats)) or 'none'}"]
+    if loses:
+        parts.append(f"worse than {', '.join(sorted(loses))}")
+    parts.append(f"not separated from {', '.join(sorted(ties)) or 'none'}")
+    return "; ".join(parts) + f". All {len(sig)} significant pairs are in `board.json` and `index.html`."
+
+
 def markdown(board: dict[str, Any]) -> str:
     """The Markdown page of ``board``."""
     lines = [f"# {board['title']}", ""] + [f"- {m}" for m in _meta_lines(board)] + [""]
@@ -117,7 +142,8 @@ def markdown(board: dict[str, Any]) -> str:
             sig = _significant(s)
             fr = s["tests"]["friedman"]
             fr_text = "" if fr is None or fr["skipped"] else f"Friedman p {pvalue(fr['pvalue'])} over {len(s['tests']['seeds'])} seeds; "
-            lines += [f"{fr_text}significant pairs (Wilcoxon, Holm): {'; '.join(sig) if sig else 'none'}", ""]
+            listed = '; '.join(sig) if len(sig) <= MD_PAIRS else _leader_summary(s, sig)
+            lines += [f"{fr_text}significant pairs (Wilcoxon, Holm): {listed if sig else 'none'}", ""]
     lines += ["## Failed cells", ""]
     if board["failures"]:
         lines += [_md_table(["target", "predictor", "size", "seed", "error"],

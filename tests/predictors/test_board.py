@@ -59,6 +59,26 @@ def test_significant_pairs_name_the_better_predictor_first() -> None:
     assert line.startswith("b-better > a-worse (p ") and line.endswith(", 10 seeds)")
 
 
+def test_a_crowded_markdown_section_summarises_the_leaders_tests() -> None:
+    from nasbench_suite.predictors.board import _tests
+    from nasbench_suite.predictors.render import MD_PAIRS, _leader_summary, _significant
+
+    # eight predictors a step apart, and one tied with the best: 27 significant pairs, too many to list
+    by_seed = {f"p{i}": {s: 0.1 * i + 0.001 * s for s in range(12)} for i in range(8)}
+    by_seed["twin"] = {s: 0.7 + 0.001 * s + (0.002 if s % 2 else -0.002) for s in range(12)}
+    tests = _tests(sorted(by_seed), by_seed)
+    sig = _significant({"tests": tests})
+    assert len(sig) > MD_PAIRS
+    size = {"entries": [{"predictor": "p7"}], "tests": tests}
+    text = _leader_summary(size, sig)
+    assert text.startswith("p7 (best mean) ranks significantly better than p0, p1, p2, p3, p4, p5, p6; "
+                           "not separated from twin. ")
+    # a leader by mean that a paired test puts below others says so
+    worse = {"entries": [{"predictor": "p6"}], "tests": tests}
+    assert "better than p0, p1, p2, p3, p4, p5; worse than p7, twin; not separated from none." in _leader_summary(worse, sig)
+    assert text.endswith(f"All {len(sig)} significant pairs are in `board.json` and `index.html`.")
+
+
 def test_a_board_verifies_by_refitting_cells(board_dir: Path, pred_store: Path) -> None:
     report = verify_board(board_dir, benchmark=str(pred_store), sample=3, seed=0)
     assert report.ok, (report.problems, [c.note for c in report.cells])
