@@ -24,7 +24,8 @@ and returns an unfitted estimator over architectures:
     :data:`MODEL_MIN_SIZE` training cells on and the MLP from
     :data:`MLP_MIN_SIZE`, so on fewer cells ``omni`` is the learning-curve
     extrapolator. Where no family can be fitted (few cells of a table without
-    an early curve epoch), the ``gp`` and ``ridge`` predictors stand in.
+    an early curve epoch), the ``gp`` predictor stands in, and ``ridge`` where
+    the GP's fit collapses to a constant.
 ``omni-boost``
     The ``boost`` family alone (the single-model OMNI of earlier releases).
 
@@ -92,7 +93,7 @@ def omni(space: str, *, benchmark: str, dataset: str | None = None, metric: str 
     """The learning-curve, zero-cost, encoding, boosted and MLP families, combined as inner cross-validation chooses.
 
     Where none of them can be fitted (fewer than :data:`MODEL_MIN_SIZE` cells of a table with no early curve
-    epoch), the GP and the ridge regression on the encoding stand in, as inner cross-validation chooses.
+    epoch), the GP on the encoding stands in, and the ridge regression where the GP collapses to a constant.
     """
     from nasbench_suite.surrogates import presets
     from nasbench_suite.surrogates.models.bayes_linear import BayesianLinearRegressor

@@ -90,11 +90,11 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
     min_sizes
         ``{name: n}``: a component is a candidate only with at least ``n`` training cells.
     fallback
-        Names of components that are candidates only where every other
-        component is skipped (too few cells, or inputs the table lacks): a
-        table-agnostic model that keeps the stack usable where the informed
-        families cannot be fitted, without competing with them on noisy
-        inner-CV scores where they can.
+        Names of components tried one at a time, in this order, only where
+        the others yield nothing (all skipped for too few cells or inputs the
+        table lacks, or none ranks the cells): table-agnostic models that keep
+        the stack usable where the informed families cannot be fitted, without
+        competing with them, or with each other, on noisy inner-CV scores.
     ridge
         Ridge penalty of the stack's non-negative weights (on standardized predictions).
     random_state
@@ -145,13 +145,11 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         self.target_ = TargetTransform.fit("quantile", y)
         z = self.target_.transform(y)
         self.skipped_: dict[str, str] = {}
-        oof: dict[str, np.ndarray] = {}
-        fallback = set(map(str, self.fallback))
-        for tier in ([(n, e) for n, e in named if n not in fallback], [(n, e) for n, e in named if n in fallback]):
-            if oof:
-                for name, _ in tier:
-                    self.skipped_[name] = "fallback, not needed: other components were fitted"
-                break
+        self.rejected_: dict[str, str] = {}
+        fallback = [str(f) for f in self.fallback]
+        tiers = [[(n, e) for n, e in named if n not in fallback]] + [[(f, dict(named)[f])] for f in fallback]
+        for i, tier in enumerate(tiers):
+            oof: dict[str, np.ndarray] = {}
             for name, est in tier:
                 if len(archs) < minimum.get(name, 0):
                     self.skipped_[name] = f"needs >= {minimum[name]} training cells, got {len(archs)}"
@@ -160,8 +158,23 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
                     oof[name] = self._out_of_fold(est, archs, y, k)
                 except (NasBenchError, LookupError, ValueError) as err:  # inputs this table does not hold
                     self.skipped_[name] = f"{type(err).__name__}: {err}"
-        if not oof:
-            raise SurrogateDataError(f"no component could be fitted: {self.skipped_}")
+            if not oof:
+                continue
+            try:
+                self._select(oof, dict(named), archs, y, z, k)
+            except SurrogateDataError as err:  # nothing in this tier ranks the cells: the next one stands in
+                self.rejected_.update({n: str(err) for n in oof if n not in self.rejected_})
+                continue
+            for later in tiers[i + 1:]:
+                for name, _ in later:
+                    self.skipped_[name] = "fallback, not needed: other components were fitted"
+            return self
+        raise SurrogateDataError(f"no component could be fitted and rank the training cells: skipped {self.skipped_}, "
+                                 f"rejected {self.rejected_}")
+
+    def _select(self, oof: dict[str, np.ndarray], by_name: dict[str, Any], archs: list[Any], y: np.ndarray,
+                z: np.ndarray, k: int) -> None:
+        """Score every candidate of the out-of-fold predictions ``oof`` and refit the best one that ranks."""
         names = list(oof)
         P = np.column_stack([oof[n] for n in names])
         self.pred_mean_all_ = P.mean(axis=0)
@@ -188,13 +201,12 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
                 ranked.append((-score, order, cols, float(np.std(z - cv_fit))))
         if not ranked:
             raise SurrogateDataError(f"no candidate ranks the training cells in cross-validation: {self.cv_scores_}")
-        by_name, fitted = dict(named), {}
-        self.rejected_: dict[str, str] = {}
+        fitted: dict[str, Any] = {}
         # best inner-CV score first; a candidate whose refit on every cell predicts one value (a GP whose
         # kernel collapsed onto the noise term) ranks nothing, and the next one is taken
         for _, _, best, best_resid in sorted(ranked, key=lambda item: item[:2]):
             if self._combine(S, z, names, best, best_resid, by_name, fitted, archs, y):
-                return self
+                return
             self.rejected_[names[best[0]] if len(best) == 1 else STACK] = "constant predictions on the training cells"
         raise SurrogateDataError(f"every candidate predicts a constant after refitting: {self.rejected_}")
 

@@ -130,9 +130,14 @@ def test_fallbacks_stand_in_only_where_nothing_else_fits(cells) -> None:
     model = StackedRegressor(parts, space="nb201", fallback=("b", "c")).fit(train, y)
     assert set(model.cv_scores_) == {"a"} and model.choice_ == "a"
     assert model.skipped_ == {n: "fallback, not needed: other components were fitted" for n in ("b", "c")}
-    # "a" needs more cells than there are: the fallbacks compete, and the better one is chosen
+    # "a" needs more cells than there are: the first fallback stands in alone, the second is not needed
     model = StackedRegressor(parts, space="nb201", min_sizes={"a": 41}, fallback=("b", "c")).fit(train, y)
-    assert set(model.cv_scores_) == {"b", "c", STACK} and model.choice_ == "b" and set(model.skipped_) == {"a"}
+    assert set(model.cv_scores_) == {"b"} and model.choice_ == "b"
+    assert model.skipped_ == {"a": "needs >= 41 training cells, got 40", "c": "fallback, not needed: other components were fitted"}
+    # a first fallback that collapses to a constant gives way to the second
+    parts = [("a", Oracle()), ("b", Collapsing()), ("c", Oracle(inside=0.5, outside=0.5))]
+    model = StackedRegressor(parts, space="nb201", min_sizes={"a": 41}, fallback=("b", "c")).fit(train, y)
+    assert model.choice_ == "c" and model.rejected_["b"] == "constant predictions on the training cells"
     for bad in (("z",), ("a", "b", "c")):
         with pytest.raises(ValueError, match="fallback must name some but not all components"):
             StackedRegressor(parts, space="nb201", fallback=bad).fit(train, y)
@@ -145,7 +150,7 @@ def test_a_candidate_whose_refit_predicts_a_constant_gives_way_to_the_next(cells
     model = StackedRegressor(parts, space="nb201").fit(train, y)
     assert model.cv_scores_["collapse"] == pytest.approx(1.0) and model.rejected_ == {"collapse": "constant predictions on the training cells"}
     assert model.choice_ in ("half", STACK) and np.ptp(model.predict(rest)) > 0
-    with pytest.raises(SurrogateDataError, match="every candidate predicts a constant"):
+    with pytest.raises(SurrogateDataError, match="rejected .*constant predictions on the training cells"):
         StackedRegressor([("collapse", Collapsing()), ("also", Collapsing())], space="nb201").fit(train, y)
 
 
