@@ -15,8 +15,8 @@ BOARDS = sorted(p.parent for p in (REPO / "leaderboards").glob("*/*/board.json")
 
 def test_there_are_published_predictor_boards() -> None:
     names = {b.relative_to(REPO / "leaderboards").as_posix() for b in BOARDS}
-    assert {"nb201-digits/predictors-digits-hard", "nb201-reference/predictors-cifar10",
-            "nb201-reference/predictors-cifar100"} <= names
+    assert {"nb201-digits/predictors-digits-hard", "nb101-digits/predictors-digits-hard",
+            "nb201-reference/predictors-cifar10", "nb201-reference/predictors-cifar100"} <= names
 
 
 @pytest.mark.parametrize("board", BOARDS, ids=lambda p: p.relative_to(REPO / "leaderboards").as_posix())
@@ -33,9 +33,10 @@ def test_published_board_is_rebuilt_from_its_results(board: Path) -> None:
 
 
 @pytest.mark.slow
-def test_digits_board_verifies_by_refitting() -> None:
-    board = REPO / "leaderboards" / "nb201-digits" / "predictors-digits-hard"
-    report = verify_board(board, benchmark="nb201-digits", sample=2)
+@pytest.mark.parametrize("table", ["nb201-digits", "nb101-digits"])
+def test_digits_board_verifies_by_refitting(table: str) -> None:
+    board = REPO / "leaderboards" / table / "predictors-digits-hard"
+    report = verify_board(board, benchmark=table, sample=2)
     assert report.ok, (report.problems, [c.note for c in report.cells])
 
 
