@@ -117,8 +117,8 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         names = [n for n, _ in named]
         if not named or len(set(names)) != len(names) or STACK in names:
             raise ValueError(f"components must be (name, estimator) pairs with distinct names other than {STACK!r}, got {names}")
-        unknown = sorted(set(map(str, self.fallback)) - set(names))
-        if unknown or set(map(str, self.fallback)) == set(names):
+        fallback = set(map(str, self.fallback))
+        if fallback - set(names) or fallback == set(names):
             raise ValueError(f"fallback must name some but not all components {names}, got {list(self.fallback)}")
         return named
 
@@ -146,8 +146,9 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
         z = self.target_.transform(y)
         self.skipped_: dict[str, str] = {}
         self.rejected_: dict[str, str] = {}
+        by_name = dict(named)
         fallback = [str(f) for f in self.fallback]
-        tiers = [[(n, e) for n, e in named if n not in fallback]] + [[(f, dict(named)[f])] for f in fallback]
+        tiers = [[(n, e) for n, e in named if n not in fallback]] + [[(f, by_name[f])] for f in fallback]
         for i, tier in enumerate(tiers):
             oof: dict[str, np.ndarray] = {}
             for name, est in tier:
@@ -161,7 +162,7 @@ class StackedRegressor(RegressorMixin, BaseEstimator):
             if not oof:
                 continue
             try:
-                self._select(oof, dict(named), archs, y, z, k)
+                self._select(oof, by_name, archs, y, z, k)
             except SurrogateDataError as err:  # nothing in this tier ranks the cells: the next one stands in
                 self.rejected_.update({n: str(err) for n in oof if n not in self.rejected_})
                 continue
