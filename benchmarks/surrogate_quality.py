@@ -1,4 +1,4 @@
-"""Held-out quality and fit time of every surrogate preset on an NB201 table.
+"""Held-out quality and fit time of every surrogate preset on a trained table of any search space.
 
 For each dataset, training-set size and seed: draw that many architectures
 uniformly at random (seeded), fit each preset on their seed-mean metric,
@@ -9,9 +9,17 @@ with figures published that way). Prints a Markdown table of
 mean ± std over seeds; with ``--jsonl`` every run is appended to a file
 (and runs already in it are skipped, so an interrupted sweep resumes).
 
-Example (the NB201 reference table, see ``nasbench import nb201-reference``)::
+Examples (the NB201 reference table, see ``nasbench import nb201-reference``, and the
+shipped NAS-Bench-101 training set)::
 
     python benchmarks/surrogate_quality.py --benchmark nb201-ref.h5 --jsonl runs.jsonl
+    python benchmarks/surrogate_quality.py --benchmark nb101-digits --datasets digits-hard \
+        --models xgb ensemble --sizes 100 1000 2000 --metric valid_acc
+
+Where the table holds networks trained with two seeds, the report also gives their
+Kendall tau and the noise ceiling it implies: the Kendall tau a perfect predictor of
+the noiseless mean would reach against held-out numbers of one seed's run (see
+``nasbench_suite.table_stats.kendall_ceiling``). Read held-out scores against it.
 
 Fit time is reported as wall-clock seconds and as CPU seconds of this
 process (``time.process_time``): on a busy machine the CPU time is the
@@ -73,7 +81,20 @@ def table_markdown(runs: list[dict], columns: tuple[str, ...] = ("kendall_tau", 
     return "\n".join(lines)
 
 
-def main() -> None:
+def noise_ceiling_line(table, dataset: str, metric: str, epoch: int | None) -> str:
+    """How well the table's seeds agree on ``metric`` and the held-out Kendall tau ceiling that implies."""
+    from nasbench_suite.table_stats import kendall_ceiling, table_stats
+
+    stats = table_stats(table, dataset, metric=metric, epoch=epoch)
+    if stats.kendall is None:
+        return f"{dataset}: no networks trained with two seeds, so the noise ceiling is not known"
+    ceilings = ", ".join(f"{kendall_ceiling(stats.kendall, k):.3f} ({k} seed{'s' if k > 1 else ''})"
+                         for k in range(1, len(stats.seeds) + 1))
+    return (f"{dataset}: seed-to-seed Kendall tau {stats.kendall:.3f} over {stats.paired_networks} networks trained "
+            f"twice; noise ceiling of a held-out Kendall tau against a mean of k seeds' runs: {ceilings}")
+
+
+def main(argv: list[str] | None = None) -> None:
     import nasbench_suite as nbs
     from nasbench_suite.catalog import resolve
     from nasbench_suite.surrogates import SURROGATES
@@ -89,7 +110,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["group", "uniform"], default="group",
                         help="group: held-out cells have no isomorph in training (default); uniform: every other cell")
     parser.add_argument("--jsonl", type=Path, help="append each run here; runs already present are skipped")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     table = resolve(args.benchmark)
     done: list[dict] = []
@@ -112,6 +133,8 @@ def main() -> None:
                             fh.write(json.dumps(r) + "\n")
     print(f"\n{nbs.__name__} {nbs.__version__}, table {table.name}, metric {args.metric}, split {args.split}\n")
     print(table_markdown(runs))
+    for ds in args.datasets:
+        print(noise_ceiling_line(table, ds, args.metric, args.epoch))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,15 @@ from nasbench_suite.benchmark import Metric
 from nasbench_suite.errors import NotMeasuredError
 from nasbench_suite.spaces.base import isomorphism_rows
 
-__all__ = ["MetricStats", "accuracy_stats", "accuracy_stats_by_epoch", "distinct_rows", "plot_by_epoch", "table_stats"]
+__all__ = [
+    "MetricStats",
+    "accuracy_stats",
+    "accuracy_stats_by_epoch",
+    "distinct_rows",
+    "kendall_ceiling",
+    "plot_by_epoch",
+    "table_stats",
+]
 
 
 @dataclass(frozen=True)
@@ -159,6 +167,34 @@ def table_stats(
         networks_by_seed={str(s): int(np.isfinite(sample[:, i]).sum()) for i, s in enumerate(seeds)} if per_seed else None,
         paired_networks=int(paired.sum()) if per_seed else None,
     )
+
+
+def kendall_ceiling(seed_kendall: float, seeds: int = 1) -> float:
+    """The Kendall tau a perfect predictor of the noiseless seed mean reaches against the mean of ``seeds`` runs.
+
+    A held-out score is measured against the table's noisy numbers, so it has
+    a ceiling below 1 set by the seed noise. Estimated from the Kendall tau
+    between two seeds under a Gaussian copula (rank-based, so skewed accuracy
+    distributions do not bias it): the seeds' latent correlation is
+    ``rho = sin(pi * tau / 2)``, the mean of ``seeds`` runs has reliability
+    ``seeds * rho / (1 + (seeds - 1) * rho)``, and its correlation with the
+    noiseless mean is that reliability's square root, whose Kendall tau is
+    ``2 / pi * arcsin(sqrt(reliability))``.
+
+    Examples
+    --------
+    >>> round(kendall_ceiling(0.743), 3)
+    0.817
+    >>> kendall_ceiling(1.0)
+    1.0
+    """
+    if not -1.0 <= seed_kendall <= 1.0 or not np.isfinite(seed_kendall):
+        raise ValueError(f"seed_kendall must be a Kendall tau in [-1, 1], got {seed_kendall!r}")
+    if isinstance(seeds, bool) or int(seeds) != seeds or seeds < 1:
+        raise ValueError(f"seeds must be a positive whole number of runs, got {seeds!r}")
+    rho = max(float(np.sin(np.pi * seed_kendall / 2)), 0.0)
+    reliability = seeds * rho / (1 + (seeds - 1) * rho)
+    return float(2 / np.pi * np.arcsin(np.sqrt(reliability)))
 
 
 def accuracy_stats(bench: Any, *, epoch: int | None = None, rows: np.ndarray | None = None) -> list[MetricStats]:

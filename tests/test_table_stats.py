@@ -17,7 +17,7 @@ from nasbench_suite.spaces.nb201 import Architecture
 from nasbench_suite import open_benchmark
 from nasbench_suite.store import write_store
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
-from nasbench_suite.table_stats import distinct_rows, table_stats
+from nasbench_suite.table_stats import distinct_rows, kendall_ceiling, table_stats
 
 VALID = METRICS.index("valid_acc")
 TEST = METRICS.index("test_acc")
@@ -128,3 +128,22 @@ def test_plot_over_epochs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     means = _generated_table(tmp_path / "m.h5", n=50, seeds=(-1,), arch_sd=3.0, seed_sd=0.0)
     assert main(["info", str(means), "--plot", str(tmp_path / "none.png")]) == 2
     assert "no entry has two or more seeds" in capsys.readouterr().err and not (tmp_path / "none.png").exists()
+
+
+def test_kendall_ceiling_matches_a_simulated_noiseless_predictor() -> None:
+    rng = np.random.default_rng(0)
+    # skewed truths (many good networks, a tail of bad ones), as accuracy tables are
+    truth = 90 - rng.gamma(1.5, 6.0, 20_000)
+    runs = truth[:, None] + rng.normal(0, 3.0, (truth.size, 3))
+    between_seeds = kendalltau(runs[:, 0], runs[:, 1]).statistic
+    for k in (1, 2, 3):
+        measured = runs[:, :k].mean(axis=1)
+        assert kendall_ceiling(between_seeds, k) == pytest.approx(kendalltau(truth, measured).statistic, abs=0.02)
+    assert kendall_ceiling(between_seeds, 1) < kendall_ceiling(between_seeds, 2) < 1.0
+
+
+@pytest.mark.parametrize("bad", [{"seed_kendall": 1.5}, {"seed_kendall": float("nan")}, {"seed_kendall": 0.5, "seeds": 0},
+                                 {"seed_kendall": 0.5, "seeds": 1.5}])
+def test_kendall_ceiling_refuses_what_is_not_a_tau_or_a_seed_count(bad: dict) -> None:
+    with pytest.raises(ValueError, match="seed_kendall|seeds"):
+        kendall_ceiling(**bad)

@@ -105,9 +105,38 @@ def build_benchmark(
         "proposed": (protocol.get("proposed") or {}).get("count", 0),
         "proposed_by": (protocol.get("proposed") or {}).get("by", []),
     }
+    _record_seed_agreement(bench.card, table, dataset)
     if optimum_sample is not None:
         if int(optimum_sample) < 1:
             raise ValueError(f"optimum_sample must be a positive number of architectures, got {optimum_sample!r}")
         bench.optimum_sample = int(optimum_sample)
     bench.record_optima(ACCURACY_METRICS)
     return bench, held
+
+
+def _record_seed_agreement(card: dict[str, Any], table: Any, dataset: str) -> None:
+    """Add to each accuracy model's card entry how well the table's seeds agree and the held-out ceiling that implies.
+
+    A held-out cell's number is one seed's run for most cells of a sampled
+    table, so even a perfect predictor of the noiseless mean scores below 1
+    against it; the card states that ceiling beside the score.
+    """
+    from nasbench_suite.table_stats import distinct_rows, kendall_ceiling, table_stats
+
+    rows = distinct_rows(table)
+    for entry in card["models"]:
+        if entry["metric"] not in ACCURACY_METRICS or entry["dataset"] != dataset:
+            continue
+        stats = table_stats(table, dataset, metric=entry["metric"], epoch=int(entry["epoch"]), rows=rows)
+        if stats.kendall is None:
+            continue
+        entry["seed_agreement"] = {
+            "paired_networks": stats.paired_networks,
+            "kendall": stats.kendall,
+            "spearman": stats.spearman,
+            "noise_std": stats.noise,
+            # per number of seeds k a held-out cell's value averages: the best a predictor can score against it
+            "ceiling_kendall": {str(k): kendall_ceiling(stats.kendall, k) for k in range(1, len(stats.seeds) + 1)},
+            "ceiling_method": "Kendall tau of the noiseless seed mean against the mean of k seeds' runs, from the "
+            "seeds' Kendall tau under a Gaussian copula (nasbench_suite.table_stats.kendall_ceiling)",
+        }

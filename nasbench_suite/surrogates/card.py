@@ -78,6 +78,10 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _runs(k: str) -> str:
+    return "one seed's run" if k == "1" else f"the mean of {k} seeds' runs"
+
+
 def render_markdown(card: dict[str, Any]) -> str:
     """The card as Markdown: data, split, held-out quality, fit time, versions."""
     source = card.get("source", {})
@@ -105,6 +109,15 @@ def render_markdown(card: dict[str, Any]) -> str:
             f"- fit time: {_fmt(entry.get('fit_seconds', '?'))} s",
             f"- noise model: {(entry.get('noise') or {}).get('source', 'none (seed means only)')}",
         ]
+        agreement = entry.get("seed_agreement")
+        if agreement:
+            lines.append(
+                f"- the table's seeds: Kendall tau {agreement['kendall']:.3f} between two seeds of the "
+                f"{agreement['paired_networks']} networks trained twice (seed noise std {agreement['noise_std']:.2f}); "
+                "so a perfect predictor of the noiseless mean would score a held-out Kendall tau of about "
+                + ", ".join(f"{v:.3f} against {_runs(k)}" for k, v in agreement["ceiling_kendall"].items())
+                + " (the noise ceiling; Gaussian-copula estimate)"
+            )
         quality = entry.get("quality")
         if quality:
             lines += ["", "| held-out metric | value |", "|---|---|"]

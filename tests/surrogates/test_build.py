@@ -17,6 +17,7 @@ from nasbench_suite.store import write_store
 from nasbench_suite.store.model import BenchmarkData, DatasetTable
 from nasbench_suite.surrogates.benchmark import SurrogateBenchmark
 from nasbench_suite.surrogates.build import build_benchmark
+from nasbench_suite.table_stats import kendall_ceiling
 
 N, PAIRED = 80, 24
 VALID, TEST, TIME = (METRICS.index(m) for m in ("valid_acc", "test_acc", "train_time"))
@@ -83,6 +84,14 @@ def test_card_holds_group_held_out_scores_noise_from_seed_pairs_and_a_runtime_mo
         assert m["split"]["method"] == "group-held-out by canonical key" and m["split"]["train_size"] == 60
         assert m["noise_model"] == {"source": "table seeds", "paired_networks": PAIRED}
         assert m["noise"]["source"] == "table seeds"
+    for metric in ("valid_acc", "test_acc"):
+        agreement = models[metric, 2]["seed_agreement"]
+        assert agreement["paired_networks"] == PAIRED and 0 < agreement["kendall"] < 1
+        ceiling = agreement["ceiling_kendall"]
+        assert set(ceiling) == {"1", "2"} and agreement["kendall"] < ceiling["1"] < ceiling["2"] < 1
+        assert ceiling["1"] == pytest.approx(kendall_ceiling(agreement["kendall"], 1))
+    assert "seed_agreement" not in models["train_time", 2]
+    assert "noise ceiling" in (shipped / "card.md").read_text()
     # the planted signal ranks held-out cells better than chance
     assert models["valid_acc", 2]["quality"]["kendall_tau"] > 0.1
     assert models["train_time", 2]["quality"]["kendall_tau"] > 0.1
