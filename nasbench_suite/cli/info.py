@@ -60,7 +60,7 @@ def describe(bench: Any) -> dict[str, Any]:
     }
     for ds in bench.datasets:
         info: dict[str, Any] = {"epochs": list(bench.epochs(ds)), "seeds": list(bench.seeds(ds)), "optimum": _optimum(bench, ds)}
-        if hasattr(bench, "query_many"):
+        if hasattr(bench, "query_many") and getattr(bench, "enumerable", True):
             measured = {}
             for metric in bench.metrics:
                 try:
@@ -71,12 +71,57 @@ def describe(bench: Any) -> dict[str, Any]:
                 if n:
                     measured[metric] = n
             info["measured_at_final_epoch"] = measured
+        elif hasattr(bench, "metrics"):  # a surrogate of a space too large to enumerate: what it predicts
+            info["predicted_metrics"] = list(bench.metrics)
         if hasattr(bench, "columns"):
             info["columns"] = sorted(bench.columns(ds))
         if hasattr(bench, "dataset_provenance"):
             info["provenance"] = bench.dataset_provenance(ds)
         out["datasets"][ds] = info
+    card = getattr(bench, "card", None)
+    if card:
+        out["surrogate"] = _surrogate_summary(card)
     return out
+
+
+def _surrogate_summary(card: dict[str, Any]) -> dict[str, Any]:
+    """What a surrogate benchmark's card says of its predictors: preset, split, held-out quality, noise ceiling."""
+    models = []
+    for m in card.get("models", []):
+        split, quality = m.get("split") or {}, m.get("quality") or {}
+        ceiling = (m.get("seed_agreement") or {}).get("ceiling_kendall") or {}
+        models.append({
+            "dataset": m["dataset"], "metric": m["metric"], "epoch": m["epoch"], "preset": m.get("preset"),
+            "train": split.get("train_size"), "held_out": split.get("test_size"), "split": split.get("method"),
+            "kendall_tau": quality.get("kendall_tau"), "spearman": quality.get("spearman"),
+            "ceiling_kendall_one_seed": ceiling.get("1"),
+        })  # fmt: skip
+    return {"trained_on": card.get("source", {}), "table": card.get("table"), "runtime_model": card.get("runtime_model"),
+            "models": models}
+
+
+def _print_surrogate(console: Any, summary: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    source = summary["trained_on"]
+    if source.get("benchmark"):
+        console.print(f"fitted on table {source['benchmark']} ({str(source.get('checksum', '?'))[:23]}…)")
+    table = Table(title="predictors and their held-out quality (from the card)")
+    for col in ("dataset", "metric", "epoch", "model", "train", "held out", "Kendall tau", "noise ceiling"):
+        table.add_column(col, justify="right" if col in ("epoch", "train", "held out", "Kendall tau", "noise ceiling") else "left")
+    for m in summary["models"]:
+        table.add_row(m["dataset"], m["metric"], str(m["epoch"]), str(m["preset"] or "-"),
+                      "-" if m["train"] is None else f"{m['train']:,}", "-" if m["held_out"] is None else f"{m['held_out']:,}",
+                      "-" if m["kendall_tau"] is None else f"{m['kendall_tau']:.3f}",
+                      "-" if m["ceiling_kendall_one_seed"] is None else f"{m['ceiling_kendall_one_seed']:.3f}")
+    console.print(table)
+    splits = {m["split"] for m in summary["models"] if m["split"]}
+    if splits:
+        console.print(f"held out: {', '.join(sorted(splits))}; noise ceiling: the Kendall tau a perfect predictor of the "
+                      "noiseless mean would score against one seed's run, from the table's seed pairs", soft_wrap=True)
+    if summary.get("runtime_model"):
+        r = summary["runtime_model"]
+        console.print(f"runtime model: {r.get('preset')} on {r.get('metric')} ({r.get('unit')})", soft_wrap=True)
 
 
 def _print_stats(console: Any, rows: list[dict[str, Any]]) -> None:
@@ -148,6 +193,12 @@ def run(args: argparse.Namespace) -> int:
     if args.verify:
         info["checksum_verified"] = True
     args.stats = args.stats or args.epoch is not None or args.plot is not None
+    if args.stats and "surrogate" in info:
+        raise NotMeasuredError(
+            f"--stats measures a table's seed agreement on trained rows; {info['name']!r} is a surrogate benchmark, "
+            f"whose held-out quality `nasbench info {info['name']}` shows from its card (the table it was fitted on "
+            "has the seed statistics)"
+        )
     if args.stats:
         from nasbench_suite.table_stats import accuracy_stats, accuracy_stats_by_epoch, plot_by_epoch
 
@@ -176,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
         epochs = d["epochs"]
         epochs_text = f"{epochs[0]}..{epochs[-1]} ({len(epochs)})" if len(epochs) > 4 else ", ".join(map(str, epochs))
         seeds = "mean only" if d["seeds"] == [-1] else ", ".join(map(str, d["seeds"]))
-        measured = ", ".join(d.get("measured_at_final_epoch", {})) or "-"
+        measured = ", ".join(d.get("measured_at_final_epoch") or d.get("predicted_metrics") or []) or "-"
         opt = d["optimum"]
         opt_text = f"{fmt(opt['value'])} {opt['metric']}@{opt['epoch']}" if opt else "-"
         table.add_row(ds, epochs_text, seeds, measured, opt_text)
@@ -186,6 +237,8 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"optimum {ds}: {d['optimum']['arch']}", soft_wrap=True)
         if d.get("columns"):
             console.print(f"{ds}: extra columns {', '.join(d['columns'])}")
+    if "surrogate" in info:
+        _print_surrogate(console, info["surrogate"])
     if args.stats:
         _print_stats(console, info["stats"])
         _print_composition(console, info["protocol"] or {})

@@ -154,3 +154,24 @@ def test_tables_without_training_times_or_trained_rows_are_refused(tmp_path: Pat
         build_benchmark(nbs.open_benchmark(tmp_path / "t.h5"), name="x")
     with pytest.raises(NotMeasuredError, match="built from a table of trained architectures"):
         build_benchmark(nbs.open_benchmark(shipped), name="x")
+
+
+def test_info_describes_a_surrogate_of_a_space_too_large_to_enumerate(shipped: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    card = json.loads((shipped / "card.json").read_text())
+    capsys.readouterr()
+    assert main(["info", str(shipped), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["datasets"]["digits"]["predicted_metrics"] == ["valid_acc", "test_acc", "train_time"]
+    models = {m["metric"]: m for m in info["surrogate"]["models"]}
+    for entry in card["models"]:
+        got = models[entry["metric"]]
+        assert got["kendall_tau"] == entry["quality"]["kendall_tau"] and got["held_out"] == entry["split"]["test_size"]
+        if entry["metric"] != "train_time":
+            assert got["ceiling_kendall_one_seed"] == entry["seed_agreement"]["ceiling_kendall"]["1"]
+    assert models["train_time"]["ceiling_kendall_one_seed"] is None
+    assert main(["info", str(shipped)]) == 0
+    out = capsys.readouterr().out
+    assert "held-out quality" in out and "darts-sample" in out and "runtime model: ridge on train_time" in out
+    # seed statistics are a table's: the refusal says where the surrogate's quality is shown
+    assert main(["info", str(shipped), "--stats"]) == 2
+    assert "is a surrogate benchmark" in capsys.readouterr().err
