@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -41,3 +45,18 @@ def small_store(tmp_path: Path) -> Path:
     path = tmp_path / "small.h5"
     write_store(path, make_small_data())
     return path
+
+
+@pytest.fixture(scope="session")
+def benchmark_script() -> Callable[[str], ModuleType]:
+    """Import a script of ``benchmarks/`` as a module by its name (e.g. ``"mo_hypervolume"``), to call its functions."""
+
+    def load(name: str) -> ModuleType:
+        path = REPO / "benchmarks" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    return load

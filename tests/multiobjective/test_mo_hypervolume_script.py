@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -14,12 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location("mo_hypervolume", REPO / "benchmarks" / "mo_hypervolume.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mo_hypervolume"] = module
-    spec.loader.exec_module(module)
-    return module
+def script(benchmark_script):
+    return benchmark_script("mo_hypervolume")
 
 
 def test_the_printed_figures_are_the_runs_indicators(script, tmp_path, capsys):

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
 import nasbench_suite as nbs
 from nasbench_suite.table_stats import kendall_ceiling, table_stats
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def script():
-    spec = importlib.util.spec_from_file_location("surrogate_quality", REPO / "benchmarks" / "surrogate_quality.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["surrogate_quality"] = module
-    spec.loader.exec_module(module)
-    return module
+def script(benchmark_script):
+    return benchmark_script("surrogate_quality")
 
 
 def test_scores_the_nb101_table_group_held_out_and_states_its_noise_ceiling(script, capsys, tmp_path) -> None:
