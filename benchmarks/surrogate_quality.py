@@ -83,13 +83,13 @@ def table_markdown(runs: list[dict], columns: tuple[str, ...] = ("kendall_tau", 
 
 def noise_ceiling_line(table, dataset: str, metric: str, epoch: int | None) -> str:
     """How well the table's seeds agree on ``metric`` and the held-out Kendall tau ceiling that implies."""
-    from nasbench_suite.table_stats import kendall_ceiling, table_stats
+    from nasbench_suite.table_stats import noise_ceilings, table_stats
 
     stats = table_stats(table, dataset, metric=metric, epoch=epoch)
-    if stats.kendall is None:
+    by_seeds = noise_ceilings(stats)
+    if by_seeds is None:
         return f"{dataset}: no networks trained with two seeds, so the noise ceiling is not known"
-    ceilings = ", ".join(f"{kendall_ceiling(stats.kendall, k):.3f} ({k} seed{'s' if k > 1 else ''})"
-                         for k in range(1, len(stats.seeds) + 1))
+    ceilings = ", ".join(f"{v:.3f} ({k} seed{'s' if k > 1 else ''})" for k, v in by_seeds.items())
     return (f"{dataset}: seed-to-seed Kendall tau {stats.kendall:.3f} over {stats.paired_networks} networks trained "
             f"twice; noise ceiling of a held-out Kendall tau against a mean of k seeds' runs: {ceilings}")
 

@@ -27,6 +27,7 @@ __all__ = [
     "accuracy_stats_by_epoch",
     "distinct_rows",
     "kendall_ceiling",
+    "noise_ceilings",
     "plot_by_epoch",
     "table_stats",
 ]
@@ -195,6 +196,13 @@ def kendall_ceiling(seed_kendall: float, seeds: int = 1) -> float:
     rho = max(float(np.sin(np.pi * seed_kendall / 2)), 0.0)
     reliability = seeds * rho / (1 + (seeds - 1) * rho)
     return float(2 / np.pi * np.arcsin(np.sqrt(reliability)))
+
+
+def noise_ceilings(stats: MetricStats) -> dict[int, float] | None:
+    """:func:`kendall_ceiling` against the mean of k runs for every k up to the table's seed count (None: no seed pairs)."""
+    if stats.kendall is None:
+        return None
+    return {k: kendall_ceiling(stats.kendall, k) for k in range(1, len(stats.seeds) + 1)}
 
 
 def accuracy_stats(bench: Any, *, epoch: int | None = None, rows: np.ndarray | None = None) -> list[MetricStats]:

@@ -121,14 +121,15 @@ def _record_seed_agreement(card: dict[str, Any], table: Any, dataset: str) -> No
     table, so even a perfect predictor of the noiseless mean scores below 1
     against it; the card states that ceiling beside the score.
     """
-    from nasbench_suite.table_stats import distinct_rows, kendall_ceiling, table_stats
+    from nasbench_suite.table_stats import distinct_rows, noise_ceilings, table_stats
 
     rows = distinct_rows(table)
     for entry in card["models"]:
         if entry["metric"] not in ACCURACY_METRICS or entry["dataset"] != dataset:
             continue
         stats = table_stats(table, dataset, metric=entry["metric"], epoch=int(entry["epoch"]), rows=rows)
-        if stats.kendall is None:
+        ceilings = noise_ceilings(stats)
+        if ceilings is None:
             continue
         entry["seed_agreement"] = {
             "paired_networks": stats.paired_networks,
@@ -136,7 +137,7 @@ def _record_seed_agreement(card: dict[str, Any], table: Any, dataset: str) -> No
             "spearman": stats.spearman,
             "noise_std": stats.noise,
             # per number of seeds k a held-out cell's value averages: the best a predictor can score against it
-            "ceiling_kendall": {str(k): kendall_ceiling(stats.kendall, k) for k in range(1, len(stats.seeds) + 1)},
+            "ceiling_kendall": {str(k): v for k, v in ceilings.items()},
             "ceiling_method": "Kendall tau of the noiseless seed mean against the mean of k seeds' runs, from the "
             "seeds' Kendall tau under a Gaussian copula (nasbench_suite.table_stats.kendall_ceiling)",
         }
