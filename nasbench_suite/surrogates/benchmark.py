@@ -34,6 +34,11 @@ from nasbench_suite.objective import ObjectiveMixin
 ENUMERATE_LIMIT = 200_000
 #: architectures sampled to estimate the optimum of a space too large to enumerate
 OPTIMUM_SAMPLE = 100_000
+#: decimals a surrogate's answers are rounded to. Predictions differ in the last bits between CPUs and
+#: SIMD code paths (a GP's kernel goes through numpy's vectorized exp, every model through BLAS; about
+#: 1e-11 apart); a grid of 1e-4, far finer than any seed noise, hides that, so a run on a surrogate
+#: re-verifies byte for byte on another CPU unless an answer falls within 1e-11 of a grid boundary
+ANSWER_DECIMALS = 4
 CARD_FORMAT = "nasbench-suite-surrogate"
 CARD_FORMAT_VERSION = 1
 
@@ -190,7 +195,7 @@ class SurrogateBenchmark(ObjectiveMixin):
         key = (dataset, metric, epoch)
         if key not in self._cache:
             model = self._models[key].estimator
-            self._cache[key] = np.asarray(model.predict(self._all_archs), dtype=np.float64)
+            self._cache[key] = _answer(model.predict(self._all_archs))
         return self._cache[key]
 
     @property
@@ -216,7 +221,7 @@ class SurrogateBenchmark(ObjectiveMixin):
             return values[np.fromiter((rows[a] for a in archs), dtype=np.intp, count=len(archs))]
         if not archs:
             return np.zeros(0)
-        return np.asarray(self._models[key].estimator.predict(archs), dtype=np.float64)
+        return _answer(self._models[key].estimator.predict(archs))
 
     def _values(self, archs: list[Any] | None, dataset: str, metric: str, epoch: int, seed: int | None) -> np.ndarray:
         mean = self._mean(archs, dataset, metric, epoch)
@@ -227,7 +232,7 @@ class SurrogateBenchmark(ObjectiveMixin):
         noise = self._models[(dataset, metric, epoch)].noise
         assert noise is not None  # guaranteed by __init__
         z = standard_normal(self._archs_key(archs), seed=seed, salt=f"{dataset}/{metric}")
-        return mean + noise.sigma(mean) * z
+        return _answer(mean + noise.sigma(mean) * z)
 
     def query(self, arch: Any, dataset: str, *, epoch: int | None = None, seed: int | None = None) -> EvalResult:
         """Predicted metrics of one architecture (NaN for metrics without a predictor at that epoch)."""
@@ -288,7 +293,7 @@ class SurrogateBenchmark(ObjectiveMixin):
             mean, std = self._models[key].estimator.predict(parsed, return_std=True)
         except TypeError as exc:
             raise NotMeasuredError(f"surrogate {self.name!r} has no predictive uncertainty for {metric}@{e}: {exc}") from None
-        return np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+        return _answer(mean), np.asarray(std, dtype=np.float64)
 
     # ----------------------------------------------------------------- costs
     def cost(self, arch: Any, dataset: str, cost: str | Any) -> float:
@@ -311,7 +316,7 @@ class SurrogateBenchmark(ObjectiveMixin):
         if model.kind == "formula":
             return get_bundle(self.space_name).costs(parsed, dataset)[name]
         X = self._encoder.encode(parsed, "onehot").astype(np.float64)
-        return X @ model.coef + model.intercept
+        return _answer(X @ model.coef + model.intercept)
 
     # --------------------------------------------------------------- optimum
     @property
@@ -329,7 +334,7 @@ class SurrogateBenchmark(ObjectiveMixin):
         key = (dataset, metric, e)
         stored = (self.card.get("optima") or {}).get(f"{dataset}/{metric}@{e}")
         if key not in self._optimum and stored and stored.get("method") == self.optimum_method:
-            self._optimum[key] = (self.search_space.parse(stored["arch"]), float(stored["value"]))
+            self._optimum[key] = (self.search_space.parse(stored["arch"]), round(float(stored["value"]), ANSWER_DECIMALS))
         if key not in self._optimum:
             if self.enumerable:
                 archs, values = self._all_archs, self._all(dataset, metric, e)
@@ -429,6 +434,11 @@ class SurrogateBenchmark(ObjectiveMixin):
             checksum=card_checksum(card),
             card=card,
         )
+
+
+def _answer(values: Any) -> np.ndarray:
+    """Predictions as the benchmark answers them: float64, rounded to :data:`ANSWER_DECIMALS`."""
+    return np.round(np.asarray(values, dtype=np.float64), ANSWER_DECIMALS)
 
 
 def _estimator_spaces(estimator: Any) -> set[str]:
