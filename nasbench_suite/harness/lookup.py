@@ -100,6 +100,8 @@ class Lookup:
             _, self.optimum = benchmark.optimum(dataset, metric=self.test_metric, epoch=target)
         except NotMeasuredError:
             self.optimum = None
+        #: how a surrogate found its optimum (a prediction, not a measurement); None for a table
+        self.optimum_method: str | None = getattr(benchmark, "optimum_method", None)
         self._cache: dict[tuple[Any, int], EvalRow] = {}
         self._rows: dict[Any, int] = {}
 
@@ -208,6 +210,9 @@ class Lookup:
             "target_epoch": self.target_epoch,
             "fidelities": list(self.fidelities),
             "benchmark_seed": "mean",
-            "optimum": None if self.optimum is None else {"metric": self.test_metric, "epoch": self.target_epoch, "value": self.optimum},
+            "optimum": None if self.optimum is None else {
+                "metric": self.test_metric, "epoch": self.target_epoch, "value": self.optimum,
+                **({} if self.optimum_method is None else {"predicted": self.optimum_method}),
+            },
             "warnings": list(self.warnings),
         }

@@ -14,7 +14,7 @@ from string import Template
 from typing import Any
 
 from nasbench_suite.leaderboard import plots
-from nasbench_suite.leaderboard.render_md import budget_text, clock_text, num, p_is, pvalue
+from nasbench_suite.leaderboard.render_md import budget_text, clock_text, num, optimum_text, p_is, pvalue
 
 TEMPLATE = Path(__file__).with_name("templates") / "index.html"
 
@@ -90,7 +90,7 @@ def _meta(board: dict[str, Any]) -> str:
         f"<code>{escape(board['dataset'])}</code>, target epoch {board['epoch']}",
         f"budget {escape(budget_text(board))} per run, {board['workers']} worker(s); simulated clock in {clock_text(board)}",
         f"incumbent selected on <code>{escape(board['selection_metric'])}</code>; reported <code>{escape(board['test_metric'])}</code>; "
-        f"regret against the table optimum {num(board['optimum']['value'], 3)}",
+        f"regret against {escape(optimum_text(board['optimum']))}",
         f"{len(board['tests']['seeds'])} seeds on which every strategy succeeded",
     ]
     if board.get("multiobjective"):

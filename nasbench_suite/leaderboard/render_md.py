@@ -49,6 +49,13 @@ def clock_text(board: dict[str, Any]) -> str:
     return "seconds" if board["clock_unit"] == "seconds" else "epochs"
 
 
+def optimum_text(opt: dict[str, Any]) -> str:
+    """What regret is measured against: a table's optimum, or a surrogate's predicted one and how it was found."""
+    if opt.get("predicted"):
+        return f"the surrogate's predicted optimum {num(opt['value'], 3)} ({opt['predicted']})"
+    return f"the table optimum {num(opt['value'], 3)}"
+
+
 def columns(board: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """The leaderboard table's columns: (key, header, cell function of an entry)."""
     unit = "s" if board["clock_unit"] == "seconds" else "epochs"
@@ -127,7 +134,7 @@ def render(board: dict[str, Any]) -> str:
     else:
         lines += [
             f"- **selection** of the incumbent on `{board['selection_metric']}`; reported: `{board['test_metric']}` at epoch "
-            f"{board['epoch']} of the incumbent; regret against the table optimum {num(opt['value'], 3)}",
+            f"{board['epoch']} of the incumbent; regret against {optimum_text(opt)}",
             f"- **seeds** {len(board['tests']['seeds'])} complete (every strategy succeeded); mean and 95% percentile-bootstrap "
             f"interval over seeds (seed {board['settings']['bootstrap']['seed']})",
         ]

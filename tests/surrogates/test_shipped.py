@@ -43,3 +43,22 @@ def test_the_nb101_surrogate_refuses_another_spaces_cell() -> None:
         bench.query(nb201.to_string(), "digits-hard")
     with pytest.raises(InvalidArchitectureError):
         bench.query("not an architecture", "digits-hard")
+
+
+def test_a_board_on_the_surrogate_says_its_regret_is_against_a_predicted_optimum(tmp_path: Path) -> None:
+    """Runs on a surrogate record how its optimum was found; the board says so instead of calling it the table's."""
+    from nasbench_suite.cli import main
+    from nasbench_suite.leaderboard.board import build
+
+    out = tmp_path / "runs.jsonl"
+    assert main(["run", "--benchmark", "nb101-digits-surrogate", "--dataset", "digits-hard", "--strategies", "rs,re",
+                 "--seeds", "0-1", "--budget-evals", "5", "--out", str(out), "--no-progress"]) == 0
+    record = json.loads(out.read_text().splitlines()[0])
+    card = json.loads((REPO / "surrogates" / "nb101-digits-surrogate" / "card.json").read_text())
+    stored = card["optima"]["digits-hard/test_acc@12"]
+    assert record["optimum"] == {"metric": "test_acc", "epoch": 12, "value": round(stored["value"], 4),
+                                 "predicted": "best of 100,000 architectures sampled with seed 0"}
+    build([out], tmp_path / "board")
+    md = (tmp_path / "board" / "leaderboard.md").read_text()
+    assert f"regret against the surrogate's predicted optimum {round(stored['value'], 3):.3f} (best of 100,000" in md
+    assert "table optimum" not in md and "predicted optimum" in (tmp_path / "board" / "index.html").read_text()
