@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--verify", action="store_true", help="recompute the content checksum (reads every value)")
     p.add_argument("--stats", action="store_true",
                    help="seed-to-seed agreement, spread against seed noise, range and optimum of the accuracies "
-                        "(over distinct networks)")
+                        "(over distinct networks); of a surrogate, those of the table it was fitted on")
     p.add_argument("--front", default=None, metavar="METRIC:DIR,...",
                    help="the exact Pareto front of 2 or 3 objectives (e.g. valid_acc:max,params:min) over every cell "
                         "where all are measured, per dataset; --epoch and --plot then apply to the front")
@@ -173,6 +173,27 @@ def _print_composition(console: Any, protocol: dict[str, Any]) -> None:
         console.print("classes trained per seed: " + ", ".join(f"seed {k}: {v:,}" for k, v in coverage.items()))
 
 
+def _training_table(bench: Any, *, verify: bool) -> Any:
+    """The table a surrogate was fitted on, as its card names it; an error when it is absent or not that table."""
+    from nasbench_suite.catalog import resolve
+
+    source = (getattr(bench, "card", None) or {}).get("source") or {}
+    name, checksum = source.get("benchmark"), source.get("checksum")
+    if not name:
+        raise NotMeasuredError(f"surrogate {bench.name!r} does not record the table it was fitted on, so it has no seed "
+                               "statistics to show")
+    try:
+        table = resolve(name, verify=verify)
+    except (FileNotFoundError, LookupError) as exc:
+        raise NotMeasuredError(f"--stats on surrogate {bench.name!r} shows the table it was fitted on, {name!r}, "
+                               f"which is not available here: {exc}") from None
+    if checksum and table.checksum != checksum:
+        raise NotMeasuredError(f"surrogate {bench.name!r} was fitted on {name!r} with checksum {checksum}, but the "
+                               f"{name!r} found here has {table.checksum}: its statistics would not be those of the "
+                               "surrogate's training set")
+    return table
+
+
 def _isnan(values: Any) -> Any:
     import numpy as np
 
@@ -193,18 +214,17 @@ def run(args: argparse.Namespace) -> int:
     if args.verify:
         info["checksum_verified"] = True
     args.stats = args.stats or args.epoch is not None or args.plot is not None
-    if args.stats and "surrogate" in info:
-        raise NotMeasuredError(
-            f"--stats measures a table's seed agreement on trained rows; {info['name']!r} is a surrogate benchmark, "
-            f"whose held-out quality `nasbench info {info['name']}` shows from its card (the table it was fitted on "
-            "has the seed statistics)"
-        )
     if args.stats:
         from nasbench_suite.table_stats import accuracy_stats, accuracy_stats_by_epoch, plot_by_epoch
 
-        info["stats"] = [s.to_dict() for s in accuracy_stats(bench, epoch=args.epoch)]
+        measured = bench
+        if "surrogate" in info:  # a surrogate's seed statistics are those of the table it was fitted on
+            measured = _training_table(bench, verify=args.verify)
+            info["training_table"] = {"name": measured.name, "checksum": measured.checksum,
+                                      "protocol": describe(measured)["protocol"]}
+        info["stats"] = [s.to_dict() for s in accuracy_stats(measured, epoch=args.epoch)]
         if args.plot is not None:
-            info["plot"] = str(plot_by_epoch(accuracy_stats_by_epoch(bench), args.plot))
+            info["plot"] = str(plot_by_epoch(accuracy_stats_by_epoch(measured), args.plot))
     if args.json:
         print_json(info)
         return 0
@@ -240,8 +260,12 @@ def run(args: argparse.Namespace) -> int:
     if "surrogate" in info:
         _print_surrogate(console, info["surrogate"])
     if args.stats:
+        training = info.get("training_table")
+        if training:
+            console.print(f"[bold]training set[/] {training['name']} ({training['checksum']}), the table this surrogate "
+                          "was fitted on:")
         _print_stats(console, info["stats"])
-        _print_composition(console, info["protocol"] or {})
+        _print_composition(console, (training or info)["protocol"] or {})
     if "plot" in info:
         console.print(f"plot: {info['plot']}")
     if info["protocol"]:

@@ -172,6 +172,32 @@ def test_info_describes_a_surrogate_of_a_space_too_large_to_enumerate(shipped: P
     assert main(["info", str(shipped)]) == 0
     out = capsys.readouterr().out
     assert "held-out quality" in out and "darts-sample" in out and "runtime model: ridge on train_time" in out
-    # seed statistics are a table's: the refusal says where the surrogate's quality is shown
+
+
+
+def test_info_stats_of_a_surrogate_are_those_of_its_training_table(shipped: Path, capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # the table the card names is not on the search path: the error says which table is missing
+    monkeypatch.delenv("NASBENCH_SUITE_PATH", raising=False)
+    capsys.readouterr()
     assert main(["info", str(shipped), "--stats"]) == 2
-    assert "is a surrogate benchmark" in capsys.readouterr().err
+    assert "'darts-sample', which is not available here" in capsys.readouterr().err
+    monkeypatch.setenv("NASBENCH_SUITE_PATH", str(shipped.parent.parent))
+    assert main(["info", str(shipped), "--stats", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    table = nbs.load("darts-sample")
+    assert info["training_table"]["name"] == "darts-sample" and info["training_table"]["checksum"] == table.checksum
+    (stats,) = [s for s in info["stats"] if s["metric"] == "valid_acc"]
+    assert stats["networks"] == N and stats["paired_networks"] == PAIRED
+    assert main(["info", str(shipped), "--stats"]) == 0
+    out = capsys.readouterr().out
+    assert "training set darts-sample" in out and f"seed 1: {PAIRED}" in out
+    # a table of that name with other content is not the training set: refused
+    other = shipped.parent.parent / "other"
+    other.mkdir()
+    from nasbench_suite.testing.tables import make_small_data
+
+    write_store(other / "darts-sample.h5", make_small_data())
+    monkeypatch.setenv("NASBENCH_SUITE_PATH", str(other))
+    assert main(["info", str(shipped), "--stats"]) == 2
+    assert "its statistics would not be those of the surrogate's training set" in capsys.readouterr().err
