@@ -80,6 +80,26 @@ def expected_improvement(mean: np.ndarray, std: np.ndarray, best: float, *, xi: 
     return np.maximum(ei, 0.0)
 
 
+#: scores within this relative distance of the highest are tied with it (see :func:`best_index`)
+TIE_RTOL = 1e-9
+
+
+def best_index(scores: np.ndarray) -> int:
+    """Index of the highest score; of scores tied with it (within :data:`TIE_RTOL`), the first.
+
+    Candidates a model cannot tell apart (equal encodings, e.g. NB101 cells
+    that differ only in an edge their one-hot encoding leaves out) get equal
+    scores up to the last bits, and those bits differ between SIMD code paths
+    (whether an element falls in a vector loop's body or its tail); a plain
+    argmax would then propose another cell on another CPU.
+    """
+    s = np.asarray(scores, dtype=float)
+    top = float(np.max(s))
+    if not math.isfinite(top):
+        return int(np.argmax(s))
+    return int(np.flatnonzero(s >= top - TIE_RTOL * abs(top))[0])
+
+
 def seed_from(rng: np.random.Generator) -> int:
     """An int seed for a library that wants one (scikit-learn, torch, Optuna), drawn from ``rng``."""
     return int(rng.integers(0, 2**31 - 1))

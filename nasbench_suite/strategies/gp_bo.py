@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nasbench_suite.strategies._acquisition import History, candidate_pool, expected_improvement, seed_from
+from nasbench_suite.strategies._acquisition import History, best_index, candidate_pool, expected_improvement, seed_from
 from nasbench_suite.strategies._encoding import vector_encoder
 from nasbench_suite.strategies._gp import IncrementalGP, fit_gp
 from nasbench_suite.strategies.base import Observation, Proposal, SearchContext, Strategy, require
@@ -178,7 +178,7 @@ class GaussianProcessBO(Strategy):
             return None
         mean, std = gp.predict_tracked()
         ei = np.where(self._alive, expected_improvement(mean, std, h.best(), xi=self.xi), -np.inf)
-        arch = self._pool[int(np.argmax(ei))]
+        arch = self._pool[best_index(ei)]
         self._leave(arch)
         if 2 * len(self._pooled) < len(self._pool):
             self._compact()
@@ -208,7 +208,7 @@ class GaussianProcessBO(Strategy):
         gp = self._fit(self._encode(h.archs), np.asarray(h.values))
         mean, std = gp.predict(self._encode(candidates), return_std=True)
         ei = expected_improvement(mean, std, h.best(), xi=self.xi)
-        return candidates[int(np.argmax(ei))]
+        return candidates[best_index(ei)]
 
     def tell(self, proposal: Proposal, observation: Observation) -> None:
         self._history.add(proposal.arch, observation.value)
