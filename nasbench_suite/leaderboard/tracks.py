@@ -172,6 +172,14 @@ STANDARD_TRACKS: dict[str, Track] = {
               "sha256:fe7d835e54369e376b1cbaf39ae327c0d7f727ce67d80487d59e0f8da7954230",
               "digits-hard", 12, "evals", 200.0, 1, tuple(range(20)), ("valid_acc:max", "latency_b1_t1:min"),
               (("latency", "sha256:2026b2f1597059dc811c6075327c26590731ea8d1b9a70080357c1bab0653958"),)),
+        # the surrogate benchmark of the sampled NAS-Bench-101 table (surrogates/nb101-digits-surrogate), by its checksum
+        Track("nb101-digits-surrogate/digits-hard-evals200", "nb101-digits-surrogate",
+              "02d4d0a8e1dd724b9def254934a398c1b9cc26c1cee02a5bf023a8258002cf1b",
+              "digits-hard", 12, "evals", 200.0, 1, tuple(range(20))),
+        # the same with its runtime model's clock: predicted training seconds per epoch
+        Track("nb101-digits-surrogate/digits-hard-time", "nb101-digits-surrogate",
+              "02d4d0a8e1dd724b9def254934a398c1b9cc26c1cee02a5bf023a8258002cf1b",
+              "digits-hard", 12, "seconds", 480.0, 1, tuple(range(20))),
         Track("nb201-reference/cifar10-evals300", "nb201-reference",
               "sha256:5d2d41f1e332a94f36c7aa05c9f87ffc007f1a2977731b6dd89211de1d1f2d5e",
               "cifar10", 12, "evals", 300.0, 1, tuple(range(100))),
