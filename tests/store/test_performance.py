@@ -87,9 +87,16 @@ def test_query_is_faster_than_h5py(benchmark, nb201_reference_store: Path) -> No
         curves = f["datasets/cifar10/curves"]
         m = METRICS.index("test_acc")
         assert float(curves[6111, 0, 1, m]) == bench.query(6111, "cifar10", epoch=200).test_acc
-        base = _median_seconds(lambda: float(curves[6111, 0, 1, m]), number=100)
-    ours = _subject_seconds(benchmark, lambda: bench.query(6111, "cifar10", epoch=200), number=20000)
+        read = lambda: float(curves[6111, 0, 1, m])  # noqa: E731
+        query = lambda: bench.query(6111, "cifar10", epoch=200)  # noqa: E731
+        reads, queries = [], []
+        for _ in range(7):  # interleaved, best of 3 each, so load on the machine hits both alike
+            reads.append(min(timeit.repeat(read, number=100, repeat=3)) / 100)
+            queries.append(min(timeit.repeat(query, number=2000, repeat=3)) / 2000)
+    base, ours = float(np.median(reads)), float(np.median(queries))
+    benchmark(query)
     benchmark.extra_info.update(baseline_s=base, speedup=base / ours)
+    print(f"query: h5py {base * 1e6:.2f} us, query {ours * 1e6:.2f} us, speedup {base / ours:.1f}")
     assert base / ours >= 4, f"query {ours * 1e6:.2f} us vs h5py {base * 1e6:.2f} us"
 
 
