@@ -24,6 +24,16 @@ def _median_seconds(fn, *, number: int = 200, repeat: int = 15) -> float:
     return float(np.median(timeit.repeat(fn, number=number, repeat=repeat))) / number
 
 
+def _interleaved_seconds(baseline, subject, *, numbers: tuple[int, int] = (1, 1), rounds: int = 7) -> tuple[float, float]:
+    """Seconds per call of ``baseline`` and ``subject``: the median over rounds of each one's best of 3,
+    timed alternately so that load on the machine hits both alike."""
+    base, ours = [], []
+    for _ in range(rounds):
+        base.append(min(timeit.repeat(baseline, number=numbers[0], repeat=3)) / numbers[0])
+        ours.append(min(timeit.repeat(subject, number=numbers[1], repeat=3)) / numbers[1])
+    return float(np.median(base)), float(np.median(ours))
+
+
 def _subject_seconds(benchmark, fn, **kw) -> float:
     benchmark(fn)
     stats = getattr(benchmark, "stats", None)
@@ -69,11 +79,7 @@ def test_open_with_damage_checks_against_the_previous_open(benchmark, nb201_refe
 
     subject()
     _open_as_before(nb201_reference_store)
-    before, after = [], []
-    for _ in range(7):  # interleaved, so load on the machine hits both alike
-        before.append(min(timeit.repeat(lambda: _open_as_before(nb201_reference_store), number=1, repeat=3)))
-        after.append(min(timeit.repeat(subject, number=1, repeat=3)))
-    base, ours = float(np.median(before)), float(np.median(after))
+    base, ours = _interleaved_seconds(lambda: _open_as_before(nb201_reference_store), subject)
     benchmark(subject)
     benchmark.extra_info.update(before_ms=base * 1e3, after_ms=ours * 1e3, ratio=ours / base)
     print(f"open: before {base * 1e3:.1f} ms, with damage checks {ours * 1e3:.1f} ms, ratio {ours / base:.2f}")
@@ -87,13 +93,10 @@ def test_query_is_faster_than_h5py(benchmark, nb201_reference_store: Path) -> No
         curves = f["datasets/cifar10/curves"]
         m = METRICS.index("test_acc")
         assert float(curves[6111, 0, 1, m]) == bench.query(6111, "cifar10", epoch=200).test_acc
-        read = lambda: float(curves[6111, 0, 1, m])  # noqa: E731
-        query = lambda: bench.query(6111, "cifar10", epoch=200)  # noqa: E731
-        reads, queries = [], []
-        for _ in range(7):  # interleaved, best of 3 each, so load on the machine hits both alike
-            reads.append(min(timeit.repeat(read, number=100, repeat=3)) / 100)
-            queries.append(min(timeit.repeat(query, number=2000, repeat=3)) / 2000)
-    base, ours = float(np.median(reads)), float(np.median(queries))
+        def query() -> object:
+            return bench.query(6111, "cifar10", epoch=200)
+
+        base, ours = _interleaved_seconds(lambda: float(curves[6111, 0, 1, m]), query, numbers=(100, 2000))
     benchmark(query)
     benchmark.extra_info.update(baseline_s=base, speedup=base / ours)
     print(f"query: h5py {base * 1e6:.2f} us, query {ours * 1e6:.2f} us, speedup {base / ours:.1f}")
